@@ -1,0 +1,73 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from cohorts.models import Membership, Organisation
+
+from .models import Role, User
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text="Only for organisation members.",
+    )
+    organisation_role = forms.ChoiceField(
+        label="Role in the organisation",
+        choices=Membership.Role.choices,
+        initial=Membership.Role.CONTRIBUTOR,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.ORGANISATION_MEMBER and not cleaned.get("organisation"):
+            self.add_error("organisation", "Choose the organisation the person will be a member of.")
+        return cleaned
+
+
+class InvitationSignupForm(forms.Form):
+    """A new person follows an invitation: their name and a password."""
+
+    full_name = forms.CharField(label="Full name", max_length=200)
+    password1 = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords do not match.")
+        elif password1:
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name or e-mail", required=False, max_length=200)
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "Any role"), *Role.choices, ("none", "No role")]
+    )

@@ -1,0 +1,34 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .rules import needs_mfa
+
+# Pages a user who must set up MFA can still reach: their account pages
+# (log out, MFA set-up, e-mail, password), invitations and static files.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/invitations/", "/static/", "/verify/")
+
+
+class RequireMFAMiddleware:
+    """Sends programme leads and judges without TOTP to set it up before they
+    see any other page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and needs_mfa(user)
+            and not is_mfa_enabled(user)
+        ):
+            messages.info(
+                request,
+                "Programme leads and judges protect their account with two-factor authentication. "
+                "Set it up now to continue.",
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -1,0 +1,36 @@
+"""Who may do what. Every permission check on the site goes through these."""
+
+import rules
+
+from .models import Role
+from .selectors import roles_of
+
+
+@rules.predicate
+def is_programme_lead(user) -> bool:
+    return Role.PROGRAMME_LEAD in roles_of(user)
+
+
+@rules.predicate
+def is_judge(user) -> bool:
+    return Role.JUDGE in roles_of(user)
+
+
+@rules.predicate
+def is_organisation_member(user) -> bool:
+    return Role.ORGANISATION_MEMBER in roles_of(user)
+
+
+@rules.predicate
+def needs_mfa(user) -> bool:
+    """Programme leads and judges see cohort data only with two-factor
+    authentication; for organisation members it is optional."""
+    return bool(roles_of(user) & {Role.PROGRAMME_LEAD, Role.JUDGE})
+
+
+rules.add_perm("accounts.view_lead_dashboard", is_programme_lead)
+rules.add_perm("accounts.view_judge_dashboard", is_judge)
+rules.add_perm("accounts.view_member_dashboard", is_organisation_member)
+rules.add_perm("accounts.manage_people", is_programme_lead)
+rules.add_perm("core.view_outbound_emails", is_programme_lead)
+rules.add_perm("core.resend_email", is_programme_lead)

@@ -1,0 +1,275 @@
+"""Writes for people, roles and invitations. Each one audits itself."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cohorts.models import Membership, Organisation
+from core import audit
+from core.errors import ServiceError
+from core.notifications import absolute_url, send_templated_email
+
+from .models import Invitation, Role, RoleGrant, User, hash_token, new_token
+
+
+def _normalise(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_holds(*, email: str, role: str, organisation: Organisation | None = None) -> bool:
+    email = _normalise(email)
+    if role == Role.ORGANISATION_MEMBER:
+        return Membership.objects.active().filter(user__email=email, organisation=organisation).exists()
+    return RoleGrant.objects.active().filter(user__email=email, role=role).exists()
+
+
+@transaction.atomic
+def invite(
+    *,
+    email: str,
+    role: str,
+    invited_by: User,
+    organisation: Organisation | None = None,
+    organisation_role: str = "",
+) -> tuple[Invitation, str]:
+    """Invite `email` to take up `role` (in `organisation`, for a member).
+
+    Side effects: an Invitation, an audit entry, the invitation e-mail after
+    commit. Returns the invitation and its token (the e-mail's link).
+    """
+    email = _normalise(email)
+    if role == Role.ORGANISATION_MEMBER:
+        if organisation is None:
+            raise ServiceError("Choose the organisation the person will be a member of.")
+        organisation_role = organisation_role or Membership.Role.CONTRIBUTOR
+    else:
+        organisation, organisation_role = None, ""
+    if user_holds(email=email, role=role, organisation=organisation):
+        raise ServiceError(f"{email} already holds this role.")
+    if Invitation.objects.pending().filter(email=email, role=role, organisation=organisation).exists():
+        raise ServiceError(f"{email} already has a pending invitation to this role: resend it instead.")
+    token = new_token()
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email=email,
+        role=role,
+        organisation=organisation,
+        organisation_role=organisation_role,
+        token_hash=hash_token(token),
+        invited_by=invited_by,
+        created_at=now,
+        sent_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    audit.record(actor=invited_by, action="invitation.sent", obj=invitation, after=_invitation_state(invitation))
+    _send_invitation_email(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, actor: User) -> str:
+    """Send a fresh link (the old one stops working) valid for the full period.
+
+    Side effects: new token and expiry, an audit entry, the e-mail after commit.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.CANCELLED):
+        raise ServiceError(f"This invitation is {invitation.get_status_display().lower()}: it cannot be resent.")
+    before = _invitation_state(invitation)
+    token = new_token()
+    now = timezone.now()
+    invitation.token_hash = hash_token(token)
+    invitation.sent_at = now
+    invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    audit.record(
+        actor=actor, action="invitation.resent", obj=invitation, before=before, after=_invitation_state(invitation)
+    )
+    _send_invitation_email(invitation, token)
+    return token
+
+
+@transaction.atomic
+def cancel_invitation(*, invitation: Invitation, actor: User) -> None:
+    """Side effects: the invitation's link stops working; an audit entry."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise ServiceError("This invitation has already been accepted: revoke the role instead.")
+    if invitation.status == Invitation.Status.CANCELLED:
+        return
+    before = _invitation_state(invitation)
+    invitation.cancelled_at = timezone.now()
+    invitation.save(update_fields=["cancelled_at"])
+    audit.record(
+        actor=actor, action="invitation.cancelled", obj=invitation, before=before, after=_invitation_state(invitation)
+    )
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("organisation", "invited_by").filter(token_hash=hash_token(token)).first()
+
+
+def check_invitation_usable(invitation: Invitation) -> None:
+    """Raise ServiceError, with what the person can do, unless the link works."""
+    status = invitation.status
+    if status == Invitation.Status.ACCEPTED:
+        raise ServiceError("This invitation has already been used. Sign in to reach your account.")
+    if status == Invitation.Status.CANCELLED:
+        raise ServiceError("This invitation was cancelled. Ask the programme lead for a new one if you need it.")
+    if status == Invitation.Status.EXPIRED:
+        raise ServiceError(
+            f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. "
+            "Ask the programme lead to send it again."
+        )
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User) -> None:
+    """`user` takes up the role the invitation offers.
+
+    Side effects: the role granted (RoleGrant or Membership), the e-mail
+    address marked verified (the link proved it), the invitation used up,
+    audit entries for both.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    check_invitation_usable(invitation)
+    if _normalise(user.email) != invitation.email:
+        raise ServiceError(
+            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
+            "Sign out, then open the link again."
+        )
+    if invitation.role == Role.ORGANISATION_MEMBER:
+        if not Membership.objects.active().filter(user=user, organisation=invitation.organisation).exists():
+            membership = Membership.objects.create(
+                user=user, organisation=invitation.organisation, role=invitation.organisation_role
+            )
+            audit.record(
+                actor=user,
+                action="membership.created",
+                obj=membership,
+                after={"organisation": invitation.organisation.name, "role": membership.role},
+            )
+    elif not RoleGrant.objects.active().filter(user=user, role=invitation.role).exists():
+        grant_role(user=user, role=invitation.role, actor=invitation.invited_by)
+    mark_email_verified(user)
+    before = _invitation_state(invitation)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record(
+        actor=user, action="invitation.accepted", obj=invitation, before=before, after=_invitation_state(invitation)
+    )
+
+
+@transaction.atomic
+def register_from_invitation(*, invitation: Invitation, full_name: str, password: str) -> User:
+    """Create the account for a new person who follows an invitation link.
+
+    Side effects: a User (e-mail verified) and everything accept_invitation does.
+    """
+    check_invitation_usable(invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ServiceError(f"An account for {invitation.email} already exists: sign in to accept the invitation.")
+    user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name.strip())
+    audit.record(actor=user, action="user.registered", obj=user, after={"email": user.email, "via": "invitation"})
+    accept_invitation(invitation=invitation, user=user)
+    return user
+
+
+def mark_email_verified(user: User) -> None:
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).update(primary=False)
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    elif not (address.verified and address.primary):
+        address.verified = True
+        address.primary = True
+        address.save(update_fields=["verified", "primary"])
+
+
+@transaction.atomic
+def grant_role(*, user: User, role: str, actor: User | None) -> RoleGrant:
+    """Side effects: a RoleGrant; a programme lead also becomes staff (the
+    admin is the lead's fallback); an audit entry."""
+    if role not in (Role.PROGRAMME_LEAD, Role.JUDGE):
+        raise ServiceError("Organisation members are added through their organisation.")
+    grant = RoleGrant.objects.active().filter(user=user, role=role).first()
+    if grant:
+        return grant
+    grant = RoleGrant.objects.create(user=user, role=role, granted_by=actor)
+    if role == Role.PROGRAMME_LEAD and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    audit.record(actor=actor, action="role.granted", obj=user, after={"role": role})
+    return grant
+
+
+@transaction.atomic
+def revoke_role(*, grant: RoleGrant, actor: User) -> None:
+    """Take a site role away; it stops working on the user's next request.
+
+    Side effects: the grant marked revoked; a former lead loses staff status;
+    an audit entry.
+    """
+    grant = RoleGrant.objects.select_for_update().select_related("user").get(pk=grant.pk)
+    if not grant.is_active:
+        raise ServiceError("This role has already been revoked.")
+    if grant.role == Role.PROGRAMME_LEAD and grant.user_id == actor.pk:
+        raise ServiceError("You cannot revoke your own programme lead role: ask another lead.")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    user = grant.user
+    if grant.role == Role.PROGRAMME_LEAD and user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    audit.record(actor=actor, action="role.revoked", obj=user, before={"role": grant.role}, after={"role": None})
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, actor: User) -> None:
+    """Remove a person from an organisation (effective on their next request).
+
+    Side effects: the membership ended; an audit entry.
+    """
+    membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+    if not membership.is_active:
+        raise ServiceError("This membership has already ended.")
+    membership.ended_at = timezone.now()
+    membership.ended_by = actor
+    membership.save(update_fields=["ended_at", "ended_by"])
+    audit.record(
+        actor=actor,
+        action="membership.ended",
+        obj=membership,
+        before={"organisation": membership.organisation.name, "role": membership.role},
+        after=None,
+    )
+
+
+def _invitation_state(invitation: Invitation) -> dict:
+    return {
+        "email": invitation.email,
+        "role": invitation.role,
+        "organisation": invitation.organisation.name if invitation.organisation_id else None,
+        "status": invitation.status,
+        "expires_at": invitation.expires_at.isoformat(),
+    }
+
+
+def _send_invitation_email(invitation: Invitation, token: str) -> None:
+    send_templated_email(
+        to=invitation.email,
+        template="invitation",
+        context={
+            "invitation": invitation,
+            "role_label": invitation.get_role_display(),
+            "organisation": invitation.organisation,
+            "inviter": invitation.invited_by,
+            "accept_url": absolute_url(Invitation.accept_path(token)),
+            "expires_at": invitation.expires_at,
+        },
+    )

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import AuditEvent, OutboundEmail
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ("created_at", "actor_repr", "action", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_repr", "object_repr", "action", "note")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "to", "subject", "status", "attempts")
+    list_filter = ("status", "template")
+    search_fields = ("to", "subject")
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
