@@ -184,6 +184,8 @@ STORAGES = {
 # Outside production the files are served straight from the apps, so that the
 # site looks right with DEBUG off and no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # E-mail: to the console unless an SMTP host is configured.

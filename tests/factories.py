@@ -1,0 +1,66 @@
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+
+from accounts.models import Role, RoleGrant, User
+from cohorts.models import Membership, Organisation, Sector
+
+PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified(user, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n} Water")
+    sector = Sector.WATER
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.CONTRIBUTOR
+
+
+def with_mfa(user: User, secret: str = TOTP_SECRET) -> User:
+    TOTP.activate(user, secret)
+    return user
+
+
+def make_lead(*, mfa: bool = True, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    RoleGrant.objects.create(user=user, role=Role.PROGRAMME_LEAD)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return with_mfa(user) if mfa else user
+
+
+def make_judge(*, mfa: bool = True, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    RoleGrant.objects.create(user=user, role=Role.JUDGE)
+    return with_mfa(user) if mfa else user
+
+
+def make_member(*, organisation: Organisation | None = None, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    MembershipFactory(user=user, organisation=organisation or OrganisationFactory())
+    return user
