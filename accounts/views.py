@@ -1,6 +1,7 @@
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
@@ -14,8 +15,6 @@ from . import services
 from .forms import InvitationSignupForm, InviteForm, PeopleFilterForm
 from .models import Invitation, RoleGrant, User
 from .selectors import people_for_lead
-
-LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 class InvitationAcceptView(View):
@@ -76,9 +75,11 @@ class InvitationAcceptView(View):
             )
         except ServiceError as error:
             return self.problem(error.message, 409)
-        login(request, user, backend=LOGIN_BACKEND)
         messages.success(request, f"Welcome, {user.get_short_name()}: you are now {self.role_phrase()}.")
-        return redirect("home")
+        # Through allauth, so that the session counts as freshly authenticated
+        # (MFA set-up then needs no second password prompt).
+        record_authentication(request, user, method="password", email=user.email, reauthenticated=True)
+        return perform_login(request, user, email_verification="none", redirect_url=reverse("home"))
 
     def role_phrase(self) -> str:
         if self.invitation.organisation_id:
