@@ -177,7 +177,7 @@ def test_existing_account_signs_in_then_accepts(client, lead, django_capture_on_
 
 def test_member_invitation_creates_membership(client, lead, django_capture_on_commit_callbacks):
     organisation = OrganisationFactory(name="Anglian Rivers Water")
-    invitation, token = invite(
+    _invitation, token = invite(
         lead,
         django_capture_on_commit_callbacks,
         email="colleague@anglian.example",
@@ -226,7 +226,7 @@ def test_lead_resends_invitation_with_a_new_link(client, lead, django_capture_on
 
 
 def test_lead_cancels_invitation(client, lead, django_capture_on_commit_callbacks):
-    invitation, token = invite(lead, django_capture_on_commit_callbacks)
+    invitation, _token = invite(lead, django_capture_on_commit_callbacks)
     client.force_login(lead)
 
     response = client.post(f"/people/invitations/{invitation.pk}/cancel/")
