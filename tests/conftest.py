@@ -15,11 +15,16 @@ STRICT = os.environ.get("PQ_NO_SKIP") == "1"
 def _isolated_cache_and_eager_tasks(request, settings):
     """Each test starts with an empty cache (allauth's rate limits live
     there) and, unless it is an integration test, runs jobs in-process."""
-    cache.clear()
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
+        cache.clear()
     if request.node.get_closest_marker("integration") is None:
         celery_app.conf.task_always_eager = True
     yield
-    cache.clear()
+    if uses_db:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,156 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import path
+
+from accounts.models import RoleGrant, User
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "PQ_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "production-secret-key-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "pq.example.org",
+}
+
+
+def manage(*args, env=None):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PQ_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_mode_passes_the_deploy_check_with_no_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_development_mode_has_no_system_check_warning():
+    result = manage("check", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_mode_refuses_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+
+    result = manage("check", env=env)
+
+    assert result.returncode == 1
+    assert f"Production mode needs the {missing} environment variable." in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_template_has_inline_script_or_style():
+    """CSP forbids them; e-mails (read in mail clients) are the exception."""
+    offenders = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        if "emails" in template.parts:
+            continue
+        text = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\sstyle=", text) or "<style" in text:
+            offenders.append(str(template.relative_to(ROOT)))
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert b"We could not find that page" in response.content
+
+
+def _boom(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("boom/", _boom)]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.test_settings_and_pages")
+def test_server_error_shows_a_friendly_page_without_a_trace(client):
+    client.raise_request_exception = False
+
+    response = client.get("/boom/")
+
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
+    assert b"RuntimeError" not in response.content
+    assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_sets_up_each_role(capsys):
+    from allauth.mfa.models import Authenticator
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert User.objects.count() == 3
+    assert sorted(RoleGrant.objects.active().values_list("role", flat=True)) == ["judge", "programme_lead"]
+    assert sorted(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True)) == [
+        "judge@pq-portal.test",
+        "lead@pq-portal.test",
+    ]
+    output = capsys.readouterr().out
+    assert "member@severn-water.test" in output
+    assert "pq-demo-2026" in output
+
+
+TOO_MANY = b"Too many failed login attempts. Try again later."
+
+
+def _failed_login(client, email, address):
+    return client.post("/accounts/login/", {"login": email, "password": "wrong"}, HTTP_X_FORWARDED_FOR=address)
+
+
+@pytest.mark.django_db
+def test_failed_log_ins_for_one_account_are_rate_limited(client):
+    from ..factories import UserFactory
+
+    UserFactory(email="victim@example.org")
+    refused = [TOO_MANY in _failed_login(client, "victim@example.org", "").content for _ in range(6)]
+
+    assert refused == [False, False, False, False, False, True]
+
+
+@pytest.mark.django_db
+def test_failed_log_ins_are_limited_per_real_client_address_behind_a_proxy(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    refused = [TOO_MANY in _failed_login(client, f"p{n}@example.org", "203.0.113.9").content for n in range(11)]
+    other_address = _failed_login(client, "p99@example.org", "198.51.100.7")
+
+    assert refused == [False] * 10 + [True]
+    assert TOO_MANY not in other_address.content
