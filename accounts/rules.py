@@ -34,3 +34,12 @@ rules.add_perm("accounts.view_member_dashboard", is_organisation_member)
 rules.add_perm("accounts.manage_people", is_programme_lead)
 rules.add_perm("core.view_outbound_emails", is_programme_lead)
 rules.add_perm("core.resend_email", is_programme_lead)
+
+# The Django admin is the lead's fallback. Role changes go through the people
+# page (which audits them), so roles and invitations are read-only there.
+for perm in ("view_user", "change_user", "view_rolegrant", "view_invitation"):
+    rules.add_perm(f"accounts.{perm}", is_programme_lead)
+for perm in ("view_emailaddress", "change_emailaddress"):
+    rules.add_perm(f"account.{perm}", is_programme_lead)
+rules.add_perm("accounts", is_programme_lead)  # the app's section of the admin
+rules.add_perm("account", is_programme_lead)

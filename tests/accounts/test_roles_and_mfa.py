@@ -208,3 +208,35 @@ def test_people_page_queries_do_not_grow_with_rows(lead_client, django_assert_ma
         response = lead_client.get("/people/")
 
     assert response.status_code == 200
+
+
+def test_admin_sits_behind_the_sites_log_in(client, db):
+    response = client.get("/admin/", follow=True)
+
+    assert response.redirect_chain == [("/admin/login/?next=/admin/", 302), ("/accounts/login/?next=%2Fadmin%2F", 302)]
+
+
+def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_client, judge):
+    index = lead_client.get("/admin/")
+    audit_add = lead_client.get("/admin/core/auditevent/add/")
+    grants = lead_client.get("/admin/accounts/rolegrant/")
+    grant_change = lead_client.post(
+        f"/admin/accounts/rolegrant/{RoleGrant.objects.get(user=judge).pk}/delete/", {"post": "yes"}
+    )
+
+    assert index.status_code == 200
+    assert [app["app_label"] for app in index.context["app_list"]] == ["account", "accounts", "core", "cohorts"]
+    assert audit_add.status_code == 403
+    assert grants.status_code == 200
+    assert grant_change.status_code == 403
+    assert RoleGrant.objects.active().filter(user=judge).count() == 1
+
+
+def test_staff_flag_alone_does_not_open_the_admin(client):
+    person = UserFactory(is_staff=True)
+    client.force_login(person)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert response.context["app_list"] == []
