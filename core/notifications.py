@@ -35,8 +35,18 @@ def send_templated_email(*, to: str | Iterable[str], template: str, context: dic
     Side effects: one OutboundEmail row per address; after commit, one
     `core.tasks.deliver_email` job per row.
     """
-    recipients = [to] if isinstance(to, str) else list(to)
     subject, text, html = render_email(template=template, context=context)
+    return send_rendered_email(to=to, template=template, subject=subject, text=text, html=html)
+
+
+def send_rendered_email(
+    *, to: str | Iterable[str], template: str, subject: str, text: str, html: str = ""
+) -> list[OutboundEmail]:
+    """Queue an e-mail rendered elsewhere (allauth's account e-mails).
+
+    Side effects: as send_templated_email.
+    """
+    recipients = [to] if isinstance(to, str) else list(to)
     emails = [
         OutboundEmail.objects.create(template=template, to=address, subject=subject, body_text=text, body_html=html)
         for address in recipients

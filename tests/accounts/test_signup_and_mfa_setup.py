@@ -6,7 +6,7 @@ from allauth.mfa.models import Authenticator
 from django.core import mail
 
 from accounts.models import User
-from core.models import AuditEvent
+from core.models import AuditEvent, OutboundEmail
 
 from ..factories import PASSWORD, make_judge
 
@@ -14,14 +14,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_newcomer_signs_up_verifies_email_and_sees_what_to_do_next(client, django_capture_on_commit_callbacks):
-    signup = client.post(
-        "/accounts/signup/", {"email": "Newcomer@Example.org", "password1": PASSWORD, "password2": PASSWORD}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        signup = client.post(
+            "/accounts/signup/", {"email": "Newcomer@Example.org", "password1": PASSWORD, "password2": PASSWORD}
+        )
     assert (signup.status_code, signup.url) == (302, "/accounts/confirm-email/")
     assert client.get("/").status_code == 200  # not signed in until verified
     assert User.objects.get().email == "newcomer@example.org"
 
     [message] = mail.outbox
+    assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT  # through the portal's e-mail core
     link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", message.body).group(1)
     assert client.get(link).status_code == 200
     confirmed = client.post(link)

@@ -1,0 +1,26 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+
+from core.notifications import send_rendered_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's e-mails (verification, password reset, security notices) go
+    through the portal's e-mail core: stored, sent after commit, retried, and
+    listed for the lead when they fail."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        text = message.body
+        if message.content_subtype == "html":
+            text, html = "", message.body
+        send_rendered_email(
+            to=message.to, template=template_prefix.rsplit("/", 1)[-1], subject=message.subject, text=text, html=html
+        )
