@@ -71,3 +71,23 @@ class PeopleFilterForm(forms.Form):
     role = forms.ChoiceField(
         label="Role", required=False, choices=[("", "Any role"), *Role.choices, ("none", "No role")]
     )
+
+
+class SignupDetailsForm(forms.Form):
+    """Extra sign-up fields (allauth's ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    full_name = forms.CharField(
+        label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+
+    field_order = ["full_name"]
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+    def signup(self, request, user):
+        user.full_name = self.cleaned_data["full_name"]
+        user.save(update_fields=["full_name"])

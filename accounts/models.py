@@ -182,6 +182,13 @@ class Invitation(models.Model):
             return self.Status.EXPIRED
         return self.Status.PENDING
 
+    @property
+    def role_phrase(self) -> str:
+        """What the person becomes: "a judge", "a member of Severn Water"."""
+        if self.organisation_id:
+            return f"a member of {self.organisation}"
+        return f"a {self.get_role_display().lower()}"
+
     def get_status_display(self) -> str:
         return self.Status(self.status).label
 

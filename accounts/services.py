@@ -266,7 +266,7 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
         template="invitation",
         context={
             "invitation": invitation,
-            "role_label": invitation.get_role_display(),
+            "role_phrase": invitation.role_phrase,
             "organisation": invitation.organisation,
             "inviter": invitation.invited_by,
             "accept_url": absolute_url(Invitation.accept_path(token)),

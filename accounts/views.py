@@ -60,7 +60,7 @@ class InvitationAcceptView(View):
                 services.accept_invitation(invitation=self.invitation, user=request.user)
             except ServiceError as error:
                 return self.problem(error.message, 409)
-            messages.success(request, f"Welcome: you are now {self.role_phrase()}.")
+            messages.success(request, f"Welcome: you are now {self.invitation.role_phrase}.")
             return redirect("home")
         if self.existing_account:
             return self.render_page(None)
@@ -75,16 +75,11 @@ class InvitationAcceptView(View):
             )
         except ServiceError as error:
             return self.problem(error.message, 409)
-        messages.success(request, f"Welcome, {user.get_short_name()}: you are now {self.role_phrase()}.")
+        messages.success(request, f"Welcome, {user.get_short_name()}: you are now {self.invitation.role_phrase}.")
         # Through allauth, so that the session counts as freshly authenticated
         # (MFA set-up then needs no second password prompt).
         record_authentication(request, user, method="password", email=user.email, reauthenticated=True)
         return perform_login(request, user, email_verification="none", redirect_url=reverse("home"))
-
-    def role_phrase(self) -> str:
-        if self.invitation.organisation_id:
-            return f"a member of {self.invitation.organisation}"
-        return f"a {self.invitation.get_role_display().lower()}"
 
     def render_page(self, form):
         login_url = f"{reverse('account_login')}?next={self.request.path}"
@@ -96,7 +91,7 @@ class InvitationAcceptView(View):
                 "form": form,
                 "existing_account": self.existing_account,
                 "login_url": login_url,
-                "role_phrase": self.role_phrase(),
+                "role_phrase": self.invitation.role_phrase,
             },
         )
 

@@ -35,7 +35,7 @@ def test_invite_sends_email_with_link_and_audits(lead, django_capture_on_commit_
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.judge@example.org"]
-    assert message.subject == "You are invited to the P&Q portal as judge"
+    assert message.subject == "You are invited to the P&Q portal as a judge"
     assert f"http://127.0.0.1:8000/invitations/{token}/" in message.body
     assert f"http://127.0.0.1:8000/invitations/{token}/" in message.alternatives[0][0]
     event = AuditEvent.objects.get(action="invitation.sent")

@@ -16,11 +16,17 @@ pytestmark = pytest.mark.django_db
 def test_newcomer_signs_up_verifies_email_and_sees_what_to_do_next(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         signup = client.post(
-            "/accounts/signup/", {"email": "Newcomer@Example.org", "password1": PASSWORD, "password2": PASSWORD}
+            "/accounts/signup/",
+            {
+                "email": "Newcomer@Example.org",
+                "full_name": " Nadia  Newcomer ",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
     assert (signup.status_code, signup.url) == (302, "/accounts/confirm-email/")
     assert client.get("/").status_code == 200  # not signed in until verified
-    assert User.objects.get().email == "newcomer@example.org"
+    assert (User.objects.get().email, User.objects.get().full_name) == ("newcomer@example.org", "Nadia Newcomer")
 
     [message] = mail.outbox
     assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT  # through the portal's e-mail core
@@ -30,6 +36,7 @@ def test_newcomer_signs_up_verifies_email_and_sees_what_to_do_next(client, djang
     home = client.get(confirmed.url, follow=True)
 
     assert b"does not have a role on the portal yet" in home.content
+    assert b"Welcome, Nadia" in home.content
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
         "user.registered",
         "email.verified",

@@ -93,6 +93,7 @@ def test_newcomer_signs_up_verifies_email_and_sees_welcome_page(journey):
     page.wait_for_load_state("load")
     assert journey.path == "/accounts/signup/"
     page.fill("main form input[name=email]", "newcomer@example.org")
+    page.fill("main form input[name=full_name]", "Nadia Newcomer")
     page.fill("main form input[name=password1]", PASSWORD)
     if page.locator("main form input[name=password2]").count():
         page.fill("main form input[name=password2]", PASSWORD)
@@ -114,7 +115,7 @@ def test_newcomer_signs_up_verifies_email_and_sees_welcome_page(journey):
     journey.shot("welcome")
 
     assert journey.path == "/"
-    assert page.locator("main h1").inner_text() == "Welcome, newcomer@example.org"
+    assert page.locator("main h1").inner_text() == "Welcome, Nadia"
     assert page.locator("main p.lead").inner_text() == (
         "Your account is ready, but it does not have a role on the portal yet."
     )
