@@ -1,7 +1,75 @@
+"""Who may see and change what in the programme."""
+
 import rules
 
-from accounts.rules import is_programme_lead
+from accounts.rules import is_judge, is_organisation_member, is_programme_lead
 
-for perm in ("view_organisation", "add_organisation", "change_organisation", "view_membership"):
+from .models import Membership
+
+
+def _active_memberships(user):
+    """The user's active memberships, read once per request (cached on the
+    user object, like their roles)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_pq_memberships", None)
+    if cached is None:
+        cached = {m.organisation_id: m.role for m in Membership.objects.active().filter(user=user)}
+        user._pq_memberships = cached
+    return cached
+
+
+@rules.predicate
+def is_member_of(user, organisation) -> bool:
+    return organisation is not None and organisation.pk in _active_memberships(user)
+
+
+@rules.predicate
+def is_admin_of(user, organisation) -> bool:
+    return organisation is not None and _active_memberships(user).get(organisation.pk) == Membership.Role.ADMIN
+
+
+@rules.predicate
+def belongs_to_cohort(user, cohort) -> bool:
+    """A member of an organisation enrolled in the cohort, or a judge on its panel."""
+    if cohort is None or not getattr(user, "is_authenticated", False):
+        return False
+    organisation_ids = set(_active_memberships(user))
+    if organisation_ids and cohort.enrolments.filter(organisation_id__in=organisation_ids).exists():
+        return True
+    return cohort.panel.filter(judge=user, removed_at__isnull=True).exists()
+
+
+@rules.predicate
+def has_no_role(user) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and not is_programme_lead(user)
+        and not is_judge(user)
+        and not is_organisation_member(user)
+    )
+
+
+rules.add_perm("cohorts.manage_cohorts", is_programme_lead)
+rules.add_perm("cohorts.view_cohort_timeline", is_programme_lead | belongs_to_cohort)
+rules.add_perm("cohorts.manage_organisations", is_programme_lead)
+rules.add_perm("cohorts.view_organisation_page", is_programme_lead | is_member_of)
+rules.add_perm("cohorts.manage_members", is_programme_lead | is_admin_of)
+rules.add_perm("cohorts.apply", has_no_role)
+
+# The Django admin is the lead's fallback.
+for perm in (
+    "view_organisation",
+    "add_organisation",
+    "change_organisation",
+    "view_membership",
+    "view_cohort",
+    "change_cohort",
+    "view_milestone",
+    "view_enrolment",
+    "view_cohortjudge",
+    "view_application",
+    "view_organisationimport",
+):
     rules.add_perm(f"cohorts.{perm}", is_programme_lead)
 rules.add_perm("cohorts", is_programme_lead)  # the app's section of the admin

@@ -17,6 +17,7 @@ urlpatterns = [
     path("judge/", core_views.JudgeDashboardView.as_view(), name="judge_dashboard"),
     path("organisation/", core_views.MemberDashboardView.as_view(), name="member_dashboard"),
     path("", include("accounts.urls")),
+    path("", include("cohorts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

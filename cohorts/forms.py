@@ -1,0 +1,99 @@
+import zoneinfo
+
+from django import forms
+
+from .models import Cohort, EnrolmentStatus, Milestone, Organisation, Sector
+
+COMMON_TIME_ZONES = sorted(
+    zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CohortForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=[(zone, zone.replace("_", " ")) for zone in COMMON_TIME_ZONES],
+        initial="Europe/London",
+        help_text="Deadlines fall at 23:59 in this time zone.",
+    )
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "number",
+            "name",
+            "sponsor",
+            "start_date",
+            "time_zone",
+            "judges_per_finalist",
+            "normalise_scores",
+            "pass_threshold",
+            "distinction_threshold",
+        ]
+        widgets = {"start_date": DateInput()}
+        help_texts = {
+            "number": "Cohorts are numbered in order: 1, 2, 3…",
+            "start_date": "The timeline is laid out over six months from this date.",
+            "judges_per_finalist": "How many judges score each finalist.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        passing, distinction = cleaned.get("pass_threshold"), cleaned.get("distinction_threshold")
+        if passing is not None and distinction is not None and distinction < passing:
+            self.add_error("distinction_threshold", "The distinction threshold cannot be below the pass threshold.")
+        return cleaned
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "kind", "date"]
+        widgets = {"date": DateInput()}
+        labels = {"kind": "Type"}
+
+
+class PhaseMoveForm(forms.Form):
+    to = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class EnrolForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        label="Organisations to enrol",
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one organisation."},
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.exclude(enrolments__cohort=cohort).order_by("name")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the withdrawal", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(
+        label="May submit until (23:59 on this day)",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty to take the extension away.",
+    )
+
+
+class EnrolmentFilterForm(forms.Form):
+    q = forms.CharField(label="Search organisations", required=False, max_length=200)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *EnrolmentStatus.choices])
+    sector = forms.ChoiceField(label="Sector", required=False, choices=[("", "Any sector"), *Sector.choices])
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,3 @@
+"""Applications to enrol in a cohort."""
+
+urlpatterns = []

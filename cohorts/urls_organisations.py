@@ -1,0 +1,3 @@
+"""Organisations, their members, and the CSV import."""
+
+urlpatterns = []
