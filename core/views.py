@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation, Role, RoleGrant, User
 from accounts.selectors import roles_of
-from cohorts.models import Membership, Organisation
+from cohorts import selectors as cohort_selectors
+from cohorts.dashboards import cohort_cards, member_cards
+from cohorts.models import Cohort, Membership, Organisation
 
 from . import notifications
 from .models import AuditEvent, OutboundEmail
@@ -48,6 +51,9 @@ class LeadDashboardView(PermissionRequiredMixin, TemplateView):
             pending_invitations=Invitation.objects.pending().count(),
             failed_emails=OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count(),
             recent_events=AuditEvent.objects.select_related("object_type")[:10],
+            cohorts=cohort_cards(
+                cohort_selectors.with_timeline(Cohort.objects.exclude(phase="closed"))[:6], timezone.now()
+            ),
         )
         return context
 
@@ -55,6 +61,11 @@ class LeadDashboardView(PermissionRequiredMixin, TemplateView):
 class JudgeDashboardView(PermissionRequiredMixin, TemplateView):
     permission_required = "accounts.view_judge_dashboard"
     template_name = "core/judge_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cards"] = cohort_cards(cohort_selectors.cohorts_judged_by(self.request.user), timezone.now())
+        return context
 
 
 class MemberDashboardView(PermissionRequiredMixin, TemplateView):
@@ -66,6 +77,7 @@ class MemberDashboardView(PermissionRequiredMixin, TemplateView):
         context["memberships"] = (
             Membership.objects.active().filter(user=self.request.user).select_related("organisation")
         )
+        context["cards"] = member_cards(cohort_selectors.enrolments_of_member(self.request.user), timezone.now())
         return context
 
 

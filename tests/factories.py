@@ -64,3 +64,34 @@ def make_member(*, organisation: Organisation | None = None, **kwargs) -> User:
     user = UserFactory(**kwargs)
     MembershipFactory(user=user, organisation=organisation or OrganisationFactory())
     return user
+
+
+def make_cohort(*, number: int = 3, start_date=None, phase: str = "draft", **fields):
+    """A cohort with its default timeline, as the lead would create it."""
+    from datetime import date
+
+    from cohorts.models import Cohort
+    from cohorts.services.programme import create_cohort
+
+    cohort = create_cohort(
+        actor=None,
+        number=number,
+        name=fields.pop("name", f"Cohort {number} name"),
+        sponsor=fields.pop("sponsor", "Insight Analytics"),
+        start_date=start_date or date(2027, 1, 15),
+        time_zone=fields.pop("time_zone", "Europe/London"),
+        **fields,
+    )
+    if phase != "draft":
+        Cohort.objects.filter(pk=cohort.pk).update(phase=phase)
+        cohort.refresh_from_db()
+    return cohort
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cohorts.Enrolment"
+
+    cohort = factory.LazyFunction(lambda: make_cohort())
+    organisation = factory.SubFactory(OrganisationFactory)
+    status = "enrolled"

@@ -42,11 +42,11 @@ def _state(obj, fields) -> dict:
     values = {}
     for field in fields:
         value = getattr(obj, field)
-        values[field] = (
-            value.isoformat()
-            if isinstance(value, date | datetime)
-            else (str(value) if isinstance(value, Decimal) else value)
-        )
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = f"{value:.2f}"
+        values[field] = value
     return values
 
 

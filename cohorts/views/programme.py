@@ -21,7 +21,7 @@ from ..forms import (
     PhaseMoveForm,
     WithdrawForm,
 )
-from ..models import Cohort, Enrolment, Milestone
+from ..models import Cohort, Enrolment, Milestone, Phase
 from ..services import programme as services
 from ..timeline_view import timeline_rows
 
@@ -129,6 +129,13 @@ class CohortDetailView(CohortMixin, TemplateView):
             current_sort=data.get("sort") or "organisation",
             panel=selectors.panel_of(cohort),
             history=AuditEvent.objects.for_object(cohort)[:10],
+            phases=Phase.choices,
+            sort_columns=[
+                ("organisation", "Organisation"),
+                ("sector", "Sector"),
+                ("status", "Status"),
+                ("enrolled", "Enrolled"),
+            ],
         )
         return context
 
@@ -294,4 +301,3 @@ class ExtensionView(EnrolmentMixin, View):
                 else f"{self.enrolment.organisation}'s extension was taken away.",
             )
         return redirect(self.enrolment.get_absolute_url())
-

@@ -1,0 +1,79 @@
+from django import forms
+
+from .models import Cohort, Membership, Sector, Size
+from .services import programme
+from .services.imports import MAX_FILE_BYTES
+
+
+class OrganisationForm(forms.Form):
+    """The organisation's details. A plain form rather than a ModelForm: the
+    service checks that the name is free (ignoring case) and says so in
+    words, where model validation would name the database constraint."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    sector = forms.ChoiceField(label="Sector", choices=Sector.choices)
+    size = forms.ChoiceField(label="Size", choices=[("", "Not given"), *Size.choices], required=False)
+    contact_name = forms.CharField(label="Main contact", max_length=200, required=False)
+    contact_email = forms.EmailField(label="Main contact's e-mail address", required=False)
+    contact_phone = forms.CharField(label="Telephone", max_length=40, required=False)
+    website = forms.URLField(label="Website", required=False, assume_scheme="https", max_length=200)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the organisation's name.")
+        return name
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name or contact", required=False, max_length=200)
+    sector = forms.ChoiceField(label="Sector", required=False, choices=[("", "Any sector"), *Sector.choices])
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(
+        label="Role in the organisation",
+        choices=Membership.Role.choices,
+        initial=Membership.Role.CONTRIBUTOR,
+        widget=forms.RadioSelect,
+        help_text="Contributors fill in the self-assessment; admins also manage the organisation's details "
+        "and its members.",
+    )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"At most {MAX_FILE_BYTES // (1024 * 1024)} MB, saved from your spreadsheet as “CSV UTF-8”.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": "Choose the CSV file to import.",
+            "empty": "The file is empty. Upload a CSV file with a header row and one row per organisation.",
+        },
+    )
+    cohort = forms.ModelChoiceField(
+        label="Enrol them in a cohort",
+        queryset=Cohort.objects.none(),
+        required=False,
+        empty_label="Do not enrol them yet",
+        help_text="Only cohorts that are still taking enrolments are listed.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.filter(phase__in=programme.ENROLLING_PHASES).order_by(
+            "-number"
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files."
+            )
+        return upload
