@@ -168,7 +168,7 @@ def test_enrolment_to_self_assessment_needs_an_enrolled_organisation(lead):
     cohort = cohort_in(Phase.ENROLMENT)
     now = datetime(2027, 2, 1, tzinfo=UTC)
 
-    with pytest.raises(ServiceError, match="No organisation is enrolled yet."):
+    with pytest.raises(ServiceError, match=r"No organisation is enrolled yet\."):
         programme.move_phase(cohort=cohort, to=Phase.SELF_ASSESSMENT, actor=lead, now=now)
 
     EnrolmentFactory(cohort=cohort)
@@ -193,7 +193,7 @@ def test_shortlisting_waits_for_the_deadline_and_for_running_extensions(lead):
         programme.move_phase(cohort=cohort, to=Phase.SHORTLISTING, actor=lead, now=BEFORE_DEADLINE)
 
     Enrolment.objects.filter(pk=enrolment.pk).update(extension_until=date(2027, 5, 20))
-    with pytest.raises(ServiceError, match="Extensions are still running for: Late Water."):
+    with pytest.raises(ServiceError, match=r"Extensions are still running for: Late Water\."):
         programme.move_phase(cohort=cohort, to=Phase.SHORTLISTING, actor=lead, now=AFTER_DEADLINE)
 
     programme.move_phase(cohort=cohort, to=Phase.SHORTLISTING, actor=lead, now=datetime(2027, 5, 21, tzinfo=UTC))
@@ -205,7 +205,7 @@ def test_judging_and_results_need_finalists(lead):
     cohort = cohort_in(Phase.SHORTLISTING)
     enrolment = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.SUBMITTED)
 
-    with pytest.raises(ServiceError, match="No finalists have been selected yet."):
+    with pytest.raises(ServiceError, match=r"No finalists have been selected yet\."):
         programme.move_phase(cohort=cohort, to=Phase.JUDGING, actor=lead)
 
     Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.FINALIST)
@@ -227,7 +227,7 @@ def test_phases_move_one_step_at_a_time(lead):
 def test_step_back_needs_a_reason_and_is_audited(lead):
     cohort = cohort_in(Phase.SELF_ASSESSMENT)
 
-    with pytest.raises(ServiceError, match="Give a reason for moving the cohort back."):
+    with pytest.raises(ServiceError, match=r"Give a reason for moving the cohort back\."):
         programme.move_phase(cohort=cohort, to=Phase.ENROLMENT, actor=lead, reason="  ")
     programme.move_phase(cohort=cohort, to=Phase.ENROLMENT, actor=lead, reason="Two late enrolments")
 
