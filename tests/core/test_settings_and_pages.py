@@ -118,8 +118,23 @@ def test_seed_demo_is_idempotent_and_sets_up_each_role(capsys):
     call_command("seed_demo")
     call_command("seed_demo")
 
-    assert User.objects.count() == 3
-    assert sorted(RoleGrant.objects.active().values_list("role", flat=True)) == ["judge", "programme_lead"]
+    from cohorts.models import Cohort
+
+    assert User.objects.count() == 25
+    assert sorted(RoleGrant.objects.active().values_list("role", flat=True)) == ["judge"] * 5 + ["programme_lead"]
+    cohort_3, cohort_4 = Cohort.objects.order_by("number")
+    assert (cohort_3.number, cohort_3.phase, cohort_3.sponsor) == (3, "self_assessment", "Clarity Analytics")
+    assert (cohort_4.number, cohort_4.phase) == (4, "enrolment")
+    assert sorted(cohort_3.enrolments.values_list("organisation__sector", flat=True).distinct()) == ["bpo", "water"]
+    assert cohort_3.enrolments.count() == 13
+    assert sorted(cohort_4.enrolments.values_list("organisation__sector", flat=True).distinct()) == [
+        "energy",
+        "public_sector",
+        "retail",
+        "travel",
+    ]
+    assert cohort_3.panel.count() == 3
+    assert cohort_4.panel.count() == 2
     assert sorted(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True)) == [
         "judge@pq-portal.test",
         "lead@pq-portal.test",

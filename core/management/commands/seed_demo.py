@@ -1,5 +1,7 @@
 """Demo data so that a newcomer can log in as each role. Safe to run again."""
 
+from datetime import date
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters_from_time
@@ -8,7 +10,9 @@ from django.db import transaction
 
 from accounts import services as account_services
 from accounts.models import Role, User
-from cohorts.models import Membership, Organisation, Sector, Size
+from cohorts.models import Cohort, CohortJudge, Enrolment, Membership, Organisation, Phase, Sector, Size
+from cohorts.services.programme import create_cohort
+from cohorts.timeline import add_months
 
 DEMO_PASSWORD = "pq-demo-2026"
 
@@ -44,6 +48,54 @@ DEMO_ORGANISATIONS = [
         "contact_name": "Morgan Member",
         "contact_email": "member@severn-water.test",
     },
+]
+
+SPONSOR = "Clarity Analytics"
+
+# Cohort 3: the water industry, plus a BPO whose parent sells billing
+# systems to water companies. (name, size, contact name, contact e-mail)
+COHORT_3_ORGANISATIONS = [
+    ("Severn Valley Water", Size.VERY_LARGE, "Morgan Member", "member@severn-water.test"),
+    ("Anglian Fens Water", Size.VERY_LARGE, "Aled Price", "aled.price@anglian-fens.test"),
+    ("Northumbria Dales Water", Size.LARGE, "Beth Robson", "beth.robson@northumbria-dales.test"),
+    ("Thames Reach Water", Size.VERY_LARGE, "Chidi Okafor", "chidi.okafor@thames-reach.test"),
+    ("Pennine Water Services", Size.LARGE, "Dawn Ashworth", "dawn.ashworth@pennine-water.test"),
+    ("Wessex Chalk Water", Size.LARGE, "Euan Blake", "euan.blake@wessex-chalk.test"),
+    ("Cambrian Water", Size.MEDIUM, "Ffion Hughes", "ffion.hughes@cambrian-water.test"),
+    ("South Downs Water", Size.LARGE, "Grace Mensah", "grace.mensah@south-downs.test"),
+    ("Yorkshire Ridings Water", Size.VERY_LARGE, "Harry Firth", "harry.firth@yorkshire-ridings.test"),
+    ("Mersey Basin Water", Size.LARGE, "Isla Doyle", "isla.doyle@mersey-basin.test"),
+    ("Cotswold Springs Water", Size.MEDIUM, "Jack Turner", "jack.turner@cotswold-springs.test"),
+    ("Kielder Water Services", Size.MEDIUM, "Kirsty Bell", "kirsty.bell@kielder-water.test"),
+]
+COHORT_3_BPO = (
+    "Meridian Customer Services",
+    Size.VERY_LARGE,
+    "Liam Shah",
+    "liam.shah@meridian-cs.test",
+)  # its parent, Meridian Billing Systems, sells billing systems to water companies
+
+# Cohort 4: mixed sectors.
+COHORT_4_ORGANISATIONS = [
+    ("High Street Home Retail", Sector.RETAIL, Size.VERY_LARGE, "Maya Patel", "maya.patel@highstreet-home.test"),
+    ("Fresh Basket Grocers", Sector.RETAIL, Size.LARGE, "Noah Evans", "noah.evans@fresh-basket.test"),
+    ("Northern Rail Journeys", Sector.TRAVEL, Size.VERY_LARGE, "Olivia Clarke", "olivia.clarke@northern-rail.test"),
+    ("Coastline Holidays", Sector.TRAVEL, Size.MEDIUM, "Priya Nair", "priya.nair@coastline-holidays.test"),
+    ("Brightside Energy", Sector.ENERGY, Size.VERY_LARGE, "Rhys Morgan", "rhys.morgan@brightside-energy.test"),
+    (
+        "Riverside Borough Council",
+        Sector.PUBLIC_SECTOR,
+        Size.LARGE,
+        "Sophie Walker",
+        "sophie.walker@riverside-council.test",
+    ),
+]
+
+EXTRA_JUDGES = [
+    ("Tom Ellis", "tom.ellis@judges.test", 3),
+    ("Uma Rahman", "uma.rahman@judges.test", 3),
+    ("Victor Hale", "victor.hale@judges.test", 4),
+    ("Wendy Ng", "wendy.ng@judges.test", 4),
 ]
 
 
@@ -90,9 +142,74 @@ class Command(BaseCommand):
                 )
             lines.append(line)
 
+        self._seed_cohorts()
+
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ as:"))
         for line in lines:
             self.stdout.write(line)
+        self.stdout.write(
+            "  Cohort 3 (water) is in self-assessment; cohort 4 (mixed sectors) is open for enrolment.\n"
+            f"  Every other demo person (organisation contacts, judges) also signs in with {DEMO_PASSWORD}."
+        )
+
+    def _seed_cohorts(self):
+        """Cohort 3 in self-assessment (its deadline about a month ahead) and
+        cohort 4 open for enrolment, dated from the first run so that the
+        demo always has a deadline a few weeks ahead; later runs leave them as they are."""
+        today = date.today()
+        first_of_month = today.replace(day=1)
+        cohort_3 = self._cohort(
+            number=3,
+            name="Water industry",
+            start_date=add_months(first_of_month, -3),
+            phase=Phase.SELF_ASSESSMENT,
+        )
+        cohort_4 = self._cohort(
+            number=4,
+            name="Mixed sectors",
+            start_date=add_months(first_of_month, 1),
+            phase=Phase.ENROLMENT,
+        )
+        for name, size, contact, email in [*COHORT_3_ORGANISATIONS, COHORT_3_BPO]:
+            sector = Sector.BPO if (name, size, contact, email) == COHORT_3_BPO else Sector.WATER
+            self._organisation_in(cohort_3, name, sector, size, contact, email)
+        for name, sector, size, contact, email in COHORT_4_ORGANISATIONS:
+            self._organisation_in(cohort_4, name, sector, size, contact, email)
+        judges = {3: [User.objects.get(email="judge@pq-portal.test")], 4: []}
+        for full_name, email, number in EXTRA_JUDGES:
+            judge = self._person(email, full_name)
+            account_services.grant_role(user=judge, role=Role.JUDGE, actor=None)
+            judges[number].append(judge)
+        for cohort in (cohort_3, cohort_4):
+            for judge in judges[cohort.number]:
+                CohortJudge.objects.get_or_create(cohort=cohort, judge=judge, removed_at=None)
+
+    def _cohort(self, *, number, name, start_date, phase):
+        cohort = Cohort.objects.filter(number=number).first()
+        if cohort is None:
+            cohort = create_cohort(
+                actor=None, number=number, name=name, sponsor=SPONSOR, start_date=start_date, time_zone="Europe/London"
+            )
+            Cohort.objects.filter(pk=cohort.pk).update(phase=phase)
+            cohort.refresh_from_db()
+        return cohort
+
+    def _person(self, email, full_name):
+        user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        account_services.mark_email_verified(user)
+        return user
+
+    def _organisation_in(self, cohort, name, sector, size, contact, email):
+        organisation, _ = Organisation.objects.get_or_create(
+            name=name, defaults={"sector": sector, "size": size, "contact_name": contact, "contact_email": email}
+        )
+        person = self._person(email, contact)
+        if not Membership.objects.active().filter(user=person, organisation=organisation).exists():
+            Membership.objects.create(user=person, organisation=organisation, role=Membership.Role.ADMIN)
+        Enrolment.objects.get_or_create(cohort=cohort, organisation=organisation)
 
     def _ensure_totp(self, user, secret):
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
