@@ -35,3 +35,46 @@ def record(
         after=after,
         note=note,
     )
+
+
+# How each action reads in the interface; unknown actions show their code.
+ACTION_LABELS = {
+    "user.registered": "signed up",
+    "email.verified": "verified an e-mail address",
+    "password.changed": "changed a password",
+    "mfa.added": "turned on two-factor authentication",
+    "mfa.removed": "turned off two-factor authentication",
+    "mfa.reset": "made new recovery codes",
+    "role.granted": "granted a role to",
+    "role.revoked": "revoked a role from",
+    "membership.created": "joined",
+    "membership.ended": "ended a membership",
+    "membership.role_changed": "changed a member's role",
+    "invitation.sent": "invited",
+    "invitation.resent": "re-sent an invitation to",
+    "invitation.cancelled": "cancelled an invitation to",
+    "invitation.accepted": "accepted an invitation",
+    "email.resent": "re-sent an e-mail",
+    "cohort.created": "created",
+    "cohort.updated": "changed the settings of",
+    "cohort.phase_moved": "moved the phase of",
+    "cohort.phase_moved_back": "moved back the phase of",
+    "timeline.reset": "reset the timeline of",
+    "milestone.added": "added a milestone to",
+    "milestone.changed": "moved a milestone of",
+    "milestone.removed": "removed a milestone from",
+    "enrolment.created": "enrolled",
+    "enrolment.withdrawn": "withdrew",
+    "enrolment.extension_granted": "granted an extension to",
+    "enrolment.extension_removed": "took away the extension of",
+    "organisation.created": "added the organisation",
+    "organisation.updated": "changed the details of",
+    "organisations.imported": "imported organisations from",
+    "application.submitted": "applied for",
+    "application.accepted": "accepted the application of",
+    "application.declined": "declined the application of",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)

@@ -172,3 +172,17 @@ def test_failed_log_ins_are_limited_per_real_client_address_behind_a_proxy(clien
 
     assert refused == [False] * 10 + [True]
     assert _refused(other_address) is False
+
+
+@pytest.mark.django_db
+def test_too_many_sign_ups_get_the_sites_own_429_page(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    statuses = [
+        client.post("/accounts/signup/", {"email": f"s{n}@example.org", "full_name": "S"}).status_code for n in range(3)
+    ]
+    refused = client.post("/accounts/signup/", {"email": "s9@example.org"})
+
+    assert statuses[:2] == [200, 200]
+    assert refused.status_code == 429
+    assert b"Too many attempts" in refused.content
+    assert b"/static/css/site.css" in refused.content
