@@ -120,6 +120,7 @@ def save_milestone(*, cohort: Cohort, actor, milestone: Milestone | None = None,
             clash = clash.exclude(pk=milestone.pk)
         if clash.exists():
             raise ServiceError(f"The cohort already has a {Milestone.Kind(kind).label.lower()}: move that one instead.")
+    _check_deadline_order(cohort, kind, fields.get("date", milestone.date if milestone else None))
     if milestone is None:
         milestone = Milestone.objects.create(cohort=cohort, **fields)
         audit.record(
@@ -137,6 +138,24 @@ def save_milestone(*, cohort: Cohort, actor, milestone: Milestone | None = None,
     if before != after:
         audit.record(actor=actor, action="milestone.changed", obj=cohort, before=before, after=after)
     return milestone
+
+
+def _check_deadline_order(cohort: Cohort, kind: str, day: date | None) -> None:
+    """The self-assessment deadline must come before the judging deadline."""
+    if day is None or kind not in timeline.DEADLINE_KINDS:
+        return
+    if kind == timeline.SELF_ASSESSMENT_DEADLINE:
+        judging = cohort.milestones.filter(kind=timeline.JUDGING_DEADLINE).first()
+        if judging and day >= judging.date:
+            raise ServiceError(
+                f"The self-assessment deadline must come before the judging deadline ({judging.date:%-d %B %Y})."
+            )
+    else:
+        own = cohort.milestones.filter(kind=timeline.SELF_ASSESSMENT_DEADLINE).first()
+        if own and day <= own.date:
+            raise ServiceError(
+                f"The judging deadline must come after the self-assessment deadline ({own.date:%-d %B %Y})."
+            )
 
 
 @transaction.atomic

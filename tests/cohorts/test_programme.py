@@ -477,3 +477,27 @@ def test_enrolment_table_sorts_and_filters(lead_client):
 def test_dates_are_timezone_aware_at_the_deadline_boundary():
     cohort = make_cohort(start_date=date(2027, 1, 15))
     assert cohort.self_assessment_deadline - timedelta(minutes=1) == datetime(2027, 5, 15, 22, 58, tzinfo=UTC)
+
+
+def test_deadlines_in_the_wrong_order_are_refused(lead_client):
+    cohort = make_cohort(number=3)
+    sa_deadline = cohort.milestones.get(kind="self_assessment_deadline")
+    judging_deadline = cohort.milestones.get(kind="judging_deadline")
+
+    late_sa = lead_client.post(
+        f"/cohorts/3/timeline/{sa_deadline.pk}/edit/",
+        {"title": "Self-assessment deadline", "kind": "self_assessment_deadline", "date": "2027-06-20"},
+    )
+    early_judging = lead_client.post(
+        f"/cohorts/3/timeline/{judging_deadline.pk}/edit/",
+        {"title": "Judging deadline", "kind": "judging_deadline", "date": "2027-05-01"},
+    )
+
+    assert late_sa.context["form"].non_field_errors() == [
+        "The self-assessment deadline must come before the judging deadline (15 June 2027)."
+    ]
+    assert early_judging.context["form"].non_field_errors() == [
+        "The judging deadline must come after the self-assessment deadline (15 May 2027)."
+    ]
+    assert cohort.milestone_date("self_assessment_deadline") == date(2027, 5, 15)
+    assert Cohort.objects.get(pk=cohort.pk).milestone_date("judging_deadline") == date(2027, 6, 15)
