@@ -69,11 +69,12 @@ def test_judge_sees_the_cohorts_they_judge(client, frozen_now):
     assert response.context["cards"][0].next.title == "Workshop 4"
 
 
-def test_lead_dashboard_lists_open_cohorts(lead_client, frozen_now):
+def test_lead_dashboard_lists_open_cohorts(client, lead, frozen_now):
     make_cohort(number=3, phase=Phase.SELF_ASSESSMENT)
     make_cohort(number=2, phase=Phase.CLOSED)
+    client.force_login(lead)  # after the clock is frozen, so the session is fresh
 
-    response = lead_client.get("/lead/")
+    response = client.get("/lead/")
 
     assert [card.cohort.number for card in response.context["cohorts"]] == [3]
 
