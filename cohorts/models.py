@@ -117,6 +117,14 @@ class Cohort(models.Model):
     start_date = models.DateField()
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.DRAFT)
+    framework = models.ForeignKey(
+        "assessments.Framework",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+        help_text="The version of the P&Q framework the cohort uses; it keeps it once self-assessment starts.",
+    )
     judges_per_finalist = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )

@@ -1,0 +1,3 @@
+"""Evidence files: upload, download, remove."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Framework versions: list, view, copy, edit."""
+
+urlpatterns = []
