@@ -1,8 +1,8 @@
 """Reading a CSV file of organisations and their main contacts.
 
 Pure: bytes or text in, rows with their problems out; no database. The
-service (cohorts.services.imports) adds the one check that needs the
-database (names that already exist) and does the saving.
+service (cohorts.services.imports) passes in the one thing that needs the
+database, the names already taken, and does the saving.
 
 Two kinds of problem: a file that cannot be read at all (wrong encoding,
 binary, empty, wrong header, too many rows) raises ImportFileError with a
@@ -66,6 +66,15 @@ class ImportRow:
     @property
     def name(self) -> str:
         return self.values["name"]
+
+    @property
+    def sector_label(self) -> str:
+        """The recognised sector's label, or what the file says."""
+        return Sector(self.sector).label if self.sector else self.values["sector"]
+
+    @property
+    def size_label(self) -> str:
+        return Size(self.size).label if self.size else self.values["size"]
 
     @property
     def key(self) -> str:

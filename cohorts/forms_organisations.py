@@ -4,19 +4,29 @@ from .models import Cohort, Membership, Sector, Size
 from .services import programme
 from .services.imports import MAX_FILE_BYTES
 
+INVALID_EMAIL = "Enter a valid e-mail address, such as name@example.org."
+
 
 class OrganisationForm(forms.Form):
     """The organisation's details. A plain form rather than a ModelForm: the
     service checks that the name is free (ignoring case) and says so in
     words, where model validation would name the database constraint."""
 
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter the organisation's name."})
     sector = forms.ChoiceField(label="Sector", choices=Sector.choices)
     size = forms.ChoiceField(label="Size", choices=[("", "Not given"), *Size.choices], required=False)
     contact_name = forms.CharField(label="Main contact", max_length=200, required=False)
-    contact_email = forms.EmailField(label="Main contact's e-mail address", required=False)
+    contact_email = forms.EmailField(
+        label="Main contact's e-mail address", required=False, error_messages={"invalid": INVALID_EMAIL}
+    )
     contact_phone = forms.CharField(label="Telephone", max_length=40, required=False)
-    website = forms.URLField(label="Website", required=False, assume_scheme="https", max_length=200)
+    website = forms.URLField(
+        label="Website",
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        error_messages={"invalid": "Enter a website address, such as www.example.org."},
+    )
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
@@ -25,13 +35,34 @@ class OrganisationForm(forms.Form):
         return name
 
 
+class OrganisationCreateForm(OrganisationForm):
+    invite_contact = forms.BooleanField(
+        label="Invite the main contact as the organisation's admin",
+        required=False,
+        initial=True,
+        help_text="They get an e-mail with a link to set a password; then they can invite their colleagues.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("invite_contact") and not cleaned.get("contact_email") and "contact_email" not in self.errors:
+            self.add_error(
+                "contact_email",
+                "Give the main contact's e-mail address to invite them, or untick “Invite the main contact”.",
+            )
+        return cleaned
+
+
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label="Search by name or contact", required=False, max_length=200)
     sector = forms.ChoiceField(label="Sector", required=False, choices=[("", "Any sector"), *Sector.choices])
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(
+        label="E-mail address",
+        error_messages={"required": "Enter your colleague's e-mail address.", "invalid": INVALID_EMAIL},
+    )
     role = forms.ChoiceField(
         label="Role in the organisation",
         choices=Membership.Role.choices,
@@ -66,9 +97,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = Cohort.objects.filter(phase__in=programme.ENROLLING_PHASES).order_by(
-            "-number"
-        )
+        self.fields["cohort"].queryset = Cohort.objects.filter(phase__in=programme.ENROLLING_PHASES).order_by("-number")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -8,13 +8,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import services as account_services
-from accounts.models import Role
 from core import audit
 from core.errors import ServiceError
 
 from .. import csv_import
-from ..models import Cohort, Membership, Organisation, OrganisationImport, Phase
+from ..models import Cohort, Organisation, OrganisationImport, Phase
 from . import organisations as organisation_services
 from . import programme
 
@@ -81,9 +79,7 @@ def preview(organisation_import: OrganisationImport) -> csv_import.ParsedFile:
     """The file's rows with their errors, checked against the organisations
     saved now. Raises ServiceError when the file as a whole cannot be imported."""
     try:
-        return csv_import.parse(
-            organisation_import.content, max_rows=max_rows(), existing_names=existing_name_keys()
-        )
+        return csv_import.parse(organisation_import.content, max_rows=max_rows(), existing_names=existing_name_keys())
     except csv_import.ImportFileError as error:
         raise ServiceError(error.message) from None
 
@@ -129,15 +125,11 @@ def _confirm(*, organisation_import: OrganisationImport, actor) -> list[Organisa
     note = f"Imported from {organisation_import.file_name}"
     organisations = []
     for row in parsed.rows:
-        organisation = organisation_services.create_organisation(actor=actor, note=note, **row.organisation_fields())
-        account_services.invite(
-            email=organisation.contact_email,
-            role=Role.ORGANISATION_MEMBER,
-            invited_by=actor,
-            organisation=organisation,
-            organisation_role=Membership.Role.ADMIN,
+        organisations.append(
+            organisation_services.create_organisation(
+                actor=actor, invite_contact=True, note=note, **row.organisation_fields()
+            )
         )
-        organisations.append(organisation)
     if cohort is not None:
         programme.enrol(cohort=cohort, organisations=organisations, actor=actor)
     organisation_import.imported_at = timezone.now()

@@ -41,15 +41,23 @@ def _check_name_free(name: str, *, exclude: Organisation | None = None) -> None:
 
 
 @transaction.atomic
-def create_organisation(*, actor, note: str = "", **fields) -> Organisation:
-    """Side effects: the organisation; an audit entry with its details."""
+def create_organisation(*, actor, invite_contact: bool = False, note: str = "", **fields) -> Organisation:
+    """Side effects: the organisation; an audit entry with its details; with
+    `invite_contact`, an invitation of the main contact as organisation admin
+    (see invite_member)."""
     fields = _clean(fields)
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
     _check_name_free(fields["name"])
+    if invite_contact and not fields.get("contact_email"):
+        raise ServiceError("Give the main contact's e-mail address to invite them.")
     organisation = Organisation.objects.create(**fields)
     audit.record(actor=actor, action="organisation.created", obj=organisation, after=_state(organisation), note=note)
+    if invite_contact:
+        invite_member(
+            organisation=organisation, email=organisation.contact_email, role=Membership.Role.ADMIN, actor=actor
+        )
     return organisation
 
 
@@ -120,13 +128,15 @@ def _lock_active_memberships(membership: Membership) -> tuple[Membership, list[M
     return current, active
 
 
-def _refuse_if_last_admin(membership: Membership, active: list[Membership], *, doing: str) -> None:
+def _refuse_if_last_admin(membership: Membership, active: list[Membership], *, doing: str, actor) -> None:
     if membership.role != Membership.Role.ADMIN:
         return
     other_admins = [m for m in active if m.role == Membership.Role.ADMIN and m.pk != membership.pk]
     if not other_admins:
+        who = "You are" if membership.user_id == getattr(actor, "pk", None) else f"{membership.user} is"
+        subject = "you" if who == "You are" else "they"
         raise ServiceError(
-            f"{membership.user} is the only admin of {membership.organisation}, so they cannot be {doing}: "
+            f"{who} the only admin of {membership.organisation}, so {subject} cannot be {doing}: "
             "an organisation must keep at least one admin. Make another member an admin first."
         )
 
@@ -144,7 +154,7 @@ def change_member_role(*, membership: Membership, role: str, actor) -> Membershi
     if membership.role == role:
         return membership
     if role != Membership.Role.ADMIN:
-        _refuse_if_last_admin(membership, active, doing="made a contributor")
+        _refuse_if_last_admin(membership, active, doing="made a contributor", actor=actor)
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -167,7 +177,7 @@ def remove_member(*, membership: Membership, actor) -> None:
     audit entry. Refuses to remove the organisation's last admin.
     """
     membership, active = _lock_active_memberships(membership)
-    _refuse_if_last_admin(membership, active, doing="removed")
+    _refuse_if_last_admin(membership, active, doing="removed", actor=actor)
     membership.ended_at = timezone.now()
     membership.ended_by = actor
     membership.save(update_fields=["ended_at", "ended_by"])
