@@ -229,27 +229,6 @@ def revoke_role(*, grant: RoleGrant, actor: User) -> None:
     audit.record(actor=actor, action="role.revoked", obj=user, before={"role": grant.role}, after={"role": None})
 
 
-@transaction.atomic
-def end_membership(*, membership: Membership, actor: User) -> None:
-    """Remove a person from an organisation (effective on their next request).
-
-    Side effects: the membership ended; an audit entry.
-    """
-    membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
-    if not membership.is_active:
-        raise ServiceError("This membership has already ended.")
-    membership.ended_at = timezone.now()
-    membership.ended_by = actor
-    membership.save(update_fields=["ended_at", "ended_by"])
-    audit.record(
-        actor=actor,
-        action="membership.ended",
-        obj=membership,
-        before={"organisation": membership.organisation.name, "role": membership.role},
-        after=None,
-    )
-
-
 def _invitation_state(invitation: Invitation) -> dict:
     return {
         "email": invitation.email,

@@ -9,6 +9,7 @@ from django.views.generic import FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from cohorts.models import Membership
+from cohorts.services import organisations as organisation_services
 from core.errors import ServiceError
 
 from . import services
@@ -181,7 +182,7 @@ class EndMembershipView(PeopleActionView):
     queryset = Membership.objects.select_related("user", "organisation")
 
     def act(self, membership):
-        services.end_membership(membership=membership, actor=self.request.user)
+        organisation_services.remove_member(membership=membership, actor=self.request.user)
         return f"{membership.user} is no longer a member of {membership.organisation}."
 
 

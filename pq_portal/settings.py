@@ -230,6 +230,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Programme rules.
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "5"))
+ORGANISATION_IMPORT_MAX_ROWS = int(os.environ.get("ORGANISATION_IMPORT_MAX_ROWS", "2000"))
 
 # Content Security Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
