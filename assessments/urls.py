@@ -1,9 +1,21 @@
+from django.urls import path
+
 from .urls_evidence import urlpatterns as evidence_urls
 from .urls_frameworks import urlpatterns as framework_urls
+from .views import self_assessment as views
 
 app_name = "assessments"
 
 urlpatterns = [
+    path("assessments/start/<int:enrolment_pk>/", views.StartView.as_view(), name="start"),
+    path("assessments/<int:pk>/", views.OverviewView.as_view(), name="overview"),
+    path("assessments/<int:pk>/criteria/<str:code>/", views.CriterionView.as_view(), name="criterion"),
+    path("assessments/<int:pk>/criteria/<str:code>/save/", views.AutosaveView.as_view(), name="autosave"),
+    path("assessments/<int:pk>/review/", views.ReviewView.as_view(), name="review"),
+    path("assessments/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
+    path("assessments/<int:pk>/reopen/", views.ReopenView.as_view(), name="reopen"),
+    path("assessments/<int:pk>/print/", views.PrintView.as_view(), name="print"),
+    path("assessments/<int:pk>/profile.svg", views.ProfileChartView.as_view(), name="profile_chart"),
     *framework_urls,
     *evidence_urls,
 ]

@@ -31,6 +31,7 @@ class CohortForm(forms.ModelForm):
             "sponsor",
             "start_date",
             "time_zone",
+            "framework",
             "judges_per_finalist",
             "normalise_scores",
             "pass_threshold",
@@ -42,6 +43,19 @@ class CohortForm(forms.ModelForm):
             "start_date": "The timeline is laid out over six months from this date.",
             "judges_per_finalist": "How many judges score each finalist.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        framework = self.fields["framework"]
+        framework.empty_label = None
+        framework.required = True
+        framework.help_text = "The version of the P&Q framework to assess against."
+        if self.instance.pk and self.instance.phase not in ("draft", "enrolment"):
+            framework.disabled = True
+            framework.help_text = "The cohort keeps the framework version it started self-assessment with."
+        elif not self.instance.pk:
+            latest = framework.queryset.order_by("-version").first()
+            framework.initial = latest.pk if latest else None
 
     def clean(self):
         cleaned = super().clean()

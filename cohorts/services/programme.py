@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from core import audit
@@ -30,6 +30,7 @@ COHORT_FIELDS = (
     "sponsor",
     "start_date",
     "time_zone",
+    "framework",
     "judges_per_finalist",
     "normalise_scores",
     "pass_threshold",
@@ -42,7 +43,9 @@ def _state(obj, fields) -> dict:
     values = {}
     for field in fields:
         value = getattr(obj, field)
-        if isinstance(value, date | datetime):
+        if isinstance(value, models.Model):
+            value = str(value)
+        elif isinstance(value, date | datetime):
             value = value.isoformat()
         elif isinstance(value, Decimal):
             value = f"{value:.2f}"
@@ -55,6 +58,10 @@ def create_cohort(*, actor, **fields) -> Cohort:
     """Side effects: the cohort (in draft), its default six-month timeline, an audit entry."""
     if Cohort.objects.filter(number=fields["number"]).exists():
         raise ServiceError(f"Cohort {fields['number']} already exists.")
+    if "framework" not in fields:
+        from assessments.models import Framework
+
+        fields["framework"] = Framework.objects.order_by("-version").first()
     cohort = Cohort.objects.create(**fields)
     _lay_out_default_timeline(cohort)
     audit.record(actor=actor, action="cohort.created", obj=cohort, after=_state(cohort, COHORT_FIELDS))
@@ -72,6 +79,12 @@ def update_cohort(*, cohort: Cohort, actor, **fields) -> Cohort:
     changed = [name for name in COHORT_FIELDS if before[name] != after[name]]
     if not changed:
         return cohort
+    if (
+        "framework" in changed
+        and before["framework"] is not None
+        and cohort.phase not in (Phase.DRAFT, Phase.ENROLMENT)
+    ):
+        raise ServiceError("The cohort keeps the framework version it started self-assessment with.")
     if "number" in changed and Cohort.objects.filter(number=cohort.number).exclude(pk=cohort.pk).exists():
         raise ServiceError(f"Cohort {cohort.number} already exists.")
     cohort.save()
@@ -204,6 +217,8 @@ def _guard_enrolment(cohort: Cohort, now: datetime) -> list[str]:
 
 def _guard_self_assessment(cohort: Cohort, now: datetime) -> list[str]:
     problems = []
+    if cohort.framework_id is None:
+        problems.append("Choose the framework version the cohort assesses against.")
     if not cohort.enrolments.filter(status=EnrolmentStatus.ENROLLED).exists():
         problems.append("No organisation is enrolled yet.")
     deadline = cohort.self_assessment_deadline

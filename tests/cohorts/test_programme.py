@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core import mail
 
+from assessments.models import Framework
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
 from cohorts.services import programme
 from core.errors import ServiceError
@@ -34,6 +35,7 @@ def test_lead_creates_a_cohort_with_the_default_timeline(lead_client, lead):
             "sponsor": "Insight Analytics",
             "start_date": "2027-01-15",
             "time_zone": "Europe/London",
+            "framework": str(Framework.objects.get(version=1).pk),
             "judges_per_finalist": "3",
             "pass_threshold": "60",
             "distinction_threshold": "75",
@@ -44,6 +46,7 @@ def test_lead_creates_a_cohort_with_the_default_timeline(lead_client, lead):
     assert response.status_code == 302
     assert response.url == "/cohorts/3/"
     assert (cohort.phase, cohort.name, cohort.normalise_scores) == ("draft", "Water industry", False)
+    assert cohort.framework.version == 1
     assert cohort.milestones.count() == 10
     assert cohort.self_assessment_deadline == datetime(2027, 5, 15, 22, 59, tzinfo=UTC)
     event = AuditEvent.objects.get(action="cohort.created")
@@ -85,6 +88,7 @@ def test_editing_a_cohort_audits_what_changed(lead_client, lead):
         "sponsor": "New Sponsor Ltd",
         "start_date": "2027-01-15",
         "time_zone": "Europe/London",
+        "framework": str(cohort.framework_id),
         "judges_per_finalist": "4",
         "pass_threshold": "60",
         "distinction_threshold": "75",
