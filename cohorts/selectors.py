@@ -13,6 +13,8 @@ ENROLMENT_SORTS = {
     "-sector": "-organisation__sector",
     "status": "status",
     "-status": "-status",
+    "self_assessment": "assessment__status",
+    "-self_assessment": "-assessment__status",
     "enrolled": "enrolled_at",
     "-enrolled": "-enrolled_at",
 }

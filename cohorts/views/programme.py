@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from assessments.selectors import assessment_summaries
 from core.errors import ServiceError
 from core.models import AuditEvent
 
@@ -113,6 +114,10 @@ class CohortDetailView(CohortMixin, TemplateView):
             search=data.get("q", ""),
         )
         page = Paginator(enrolments, 25).get_page(self.request.GET.get("page"))
+        summaries = assessment_summaries(cohort)
+        page.object_list = list(page.object_list)
+        for enrolment in page.object_list:
+            enrolment.summary = summaries.get(enrolment.pk)
         query = self.request.GET.copy()
         query.pop("page", None)
         sort_query = query.copy()
@@ -134,6 +139,7 @@ class CohortDetailView(CohortMixin, TemplateView):
                 ("organisation", "Organisation"),
                 ("sector", "Sector"),
                 ("status", "Status"),
+                ("self_assessment", "Self-assessment"),
                 ("enrolled", "Enrolled"),
             ],
         )
@@ -301,3 +307,38 @@ class ExtensionView(EnrolmentMixin, View):
                 else f"{self.enrolment.organisation}'s extension was taken away.",
             )
         return redirect(self.enrolment.get_absolute_url())
+
+
+def _index_key(row):
+    enrolment, summary = row
+    index = summary.index if summary else None
+    return (index is None, -(index or 0), enrolment.organisation.name.lower())
+
+
+def _completeness_key(row):
+    enrolment, summary = row
+    return (-(summary.percent if summary else -1), enrolment.organisation.name.lower())
+
+
+class SelfAssessmentTableView(CohortMixin, TemplateView):
+    """Every organisation's self-assessment: state, completeness and index,
+    sortable, as the input for shortlisting."""
+
+    template_name = "cohorts/self_assessments.html"
+    SORTS = {
+        "index": _index_key,
+        "completeness": _completeness_key,
+        "organisation": lambda row: row[0].organisation.name.lower(),
+    }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        summaries = assessment_summaries(self.cohort)
+        enrolments = self.cohort.enrolments.active().select_related("organisation")
+        rows = [(enrolment, summaries.get(enrolment.pk)) for enrolment in enrolments]
+        sort = self.request.GET.get("sort", "index")
+        if sort not in self.SORTS:
+            sort = "index"
+        rows.sort(key=self.SORTS[sort])
+        context.update(rows=rows, sort=sort)
+        return context
