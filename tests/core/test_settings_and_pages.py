@@ -122,9 +122,24 @@ def test_seed_demo_is_idempotent_and_sets_up_each_role(capsys):
 
     assert User.objects.count() == 25
     assert sorted(RoleGrant.objects.active().values_list("role", flat=True)) == ["judge"] * 5 + ["programme_lead"]
-    cohort_3, cohort_4 = Cohort.objects.order_by("number")
+    cohort_3, cohort_4, cohort_5 = Cohort.objects.order_by("number")
     assert (cohort_3.number, cohort_3.phase, cohort_3.sponsor) == (3, "self_assessment", "Clarity Analytics")
-    assert (cohort_4.number, cohort_4.phase) == (4, "enrolment")
+    assert (cohort_4.number, cohort_4.phase) == (4, "self_assessment")
+    assert (cohort_5.number, cohort_5.phase, cohort_5.enrolments.count()) == (5, "enrolment", 0)
+    from assessments.models import SelfAssessment
+
+    assert SelfAssessment.objects.filter(enrolment__cohort=cohort_3, status="submitted").count() == 12
+    assert SelfAssessment.objects.get(enrolment__organisation__name="Severn Valley Water").status == "draft"
+    assert SelfAssessment.objects.filter(enrolment__cohort=cohort_4, status="draft").count() == 6
+    assert (
+        len(
+            {
+                r.level
+                for r in SelfAssessment.objects.get(enrolment__organisation__name="Cambrian Water").responses.all()
+            }
+        )
+        > 1
+    )
     assert set(cohort_3.enrolments.values_list("organisation__sector", flat=True)) == {"bpo", "water"}
     assert cohort_3.enrolments.count() == 13
     assert set(cohort_4.enrolments.values_list("organisation__sector", flat=True)) == {

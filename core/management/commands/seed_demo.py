@@ -1,5 +1,6 @@
 """Demo data so that a newcomer can log in as each role. Safe to run again."""
 
+import random
 from datetime import date
 
 from allauth.mfa.models import Authenticator
@@ -7,10 +8,23 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters_from_time
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Role, User
-from cohorts.models import Cohort, CohortJudge, Enrolment, Membership, Organisation, Phase, Sector, Size
+from assessments.models import SelfAssessment
+from assessments.services import self_assessment as assessment_services
+from cohorts.models import (
+    Cohort,
+    CohortJudge,
+    Enrolment,
+    EnrolmentStatus,
+    Membership,
+    Organisation,
+    Phase,
+    Sector,
+    Size,
+)
 from cohorts.services.programme import create_cohort
 from cohorts.timeline import add_months
 
@@ -91,6 +105,23 @@ COHORT_4_ORGANISATIONS = [
     ),
 ]
 
+NARRATIVES = {
+    1: "We react to problems with {topic} as they arise. Nobody owns it yet and we do not measure it.",
+    2: "We have started work on {topic}: a pilot in two teams, with first measures we review now and then.",
+    3: (
+        "{topic} is established across the operation. Measures are agreed, reviewed every month and acted on; "
+        "our evidence pack has the dashboards and the last two quarterly reviews."
+    ),
+    4: (
+        "{topic} is advanced: the measures drive decisions at board level, we compare ourselves with peers, "
+        "and customers and colleagues see the changes. Evidence: trend reports and case studies."
+    ),
+    5: (
+        "We lead on {topic}. Results have been sustained for three years, other organisations visit to learn "
+        "from us, and external benchmarks put us in the top decile."
+    ),
+}
+
 EXTRA_JUDGES = [
     ("Tom Ellis", "tom.ellis@judges.test", 3),
     ("Uma Rahman", "uma.rahman@judges.test", 3),
@@ -148,14 +179,16 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
         self.stdout.write(
-            "  Cohort 3 (water) is in self-assessment; cohort 4 (mixed sectors) is open for enrolment.\n"
+            "  Cohort 3 (water): self-assessments submitted, except Severn Valley Water's, nearly done.\n"
+            "  Cohort 4 (mixed sectors): self-assessment drafts in progress (e.g. maya.patel@highstreet-home.test).\n"
+            "  Cohort 5: open for enrolment; sign up as anyone to apply.\n"
             f"  Every other demo person (organisation contacts, judges) also signs in with {DEMO_PASSWORD}."
         )
 
     def _seed_cohorts(self):
-        """Cohort 3 in self-assessment (its deadline about a month ahead) and
-        cohort 4 open for enrolment, dated from the first run so that the
-        demo always has a deadline a few weeks ahead; later runs leave them as they are."""
+        """Cohorts 3 and 4 in self-assessment, cohort 5 open for enrolment,
+        dated from the first run so that the demo always has deadlines a few
+        weeks ahead; later runs leave them as they are."""
         today = date.today()
         first_of_month = today.replace(day=1)
         cohort_3 = self._cohort(
@@ -167,7 +200,13 @@ class Command(BaseCommand):
         cohort_4 = self._cohort(
             number=4,
             name="Mixed sectors",
-            start_date=add_months(first_of_month, 1),
+            start_date=add_months(first_of_month, -2),
+            phase=Phase.SELF_ASSESSMENT,
+        )
+        self._cohort(
+            number=5,
+            name="Open enrolment",
+            start_date=add_months(first_of_month, 2),
             phase=Phase.ENROLMENT,
         )
         for name, size, contact, email in [*COHORT_3_ORGANISATIONS, COHORT_3_BPO]:
@@ -183,6 +222,35 @@ class Command(BaseCommand):
         for cohort in (cohort_3, cohort_4):
             for judge in judges[cohort.number]:
                 CohortJudge.objects.get_or_create(cohort=cohort, judge=judge, removed_at=None)
+        self._seed_assessments(cohort_3, submitted=True, keep_open={"Severn Valley Water"})
+        self._seed_assessments(cohort_4, submitted=False, keep_open=set())
+
+    def _seed_assessments(self, cohort, *, submitted: bool, keep_open: set[str]):
+        """Varied maturity, the same on every run (seeded by the organisation's
+        name). Submitted ones are marked directly, without receipt e-mails."""
+        for enrolment in cohort.enrolments.select_related("organisation"):
+            assessment = assessment_services.ensure_assessment(enrolment=enrolment)
+            if assessment.responses.exclude(level=None).exists():
+                continue  # seeded before
+            rng = random.Random(enrolment.organisation.name)  # noqa: S311 - repeatable demo data
+            maturity = rng.choice([2, 2, 3, 3, 3, 4, 4, 5])
+            responses = list(assessment.responses.select_related("criterion"))
+            finished = len(responses) if submitted else rng.randint(2, len(responses) - 2)
+            if enrolment.organisation.name in keep_open:
+                finished = len(responses) - 2
+            for response in responses[:finished]:
+                level = min(5, max(1, maturity + rng.choice([-1, 0, 0, 1])))
+                response.level = level
+                text = NARRATIVES[level].format(topic=response.criterion.title.lower())
+                response.narrative = text[0].upper() + text[1:]
+                response.version = 1
+                response.save(update_fields=["level", "narrative", "version"])
+            if submitted and enrolment.organisation.name not in keep_open:
+                assessment.status = SelfAssessment.Status.SUBMITTED
+                assessment.submitted_at = timezone.now()
+                assessment.save(update_fields=["status", "submitted_at"])
+                enrolment.status = EnrolmentStatus.SUBMITTED
+                enrolment.save(update_fields=["status"])
 
     def _cohort(self, *, number, name, start_date, phase):
         cohort = Cohort.objects.filter(number=number).first()
