@@ -10,6 +10,14 @@ class AccountAdapter(DefaultAccountAdapter):
     through the portal's e-mail core: stored, sent after commit, retried, and
     listed for the lead when they fail."""
 
+    # The page people land on says who they are; a banner saying so again is noise.
+    QUIET_MESSAGES = frozenset({"account/messages/logged_in.txt"})
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        if message_template in self.QUIET_MESSAGES:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
         message = self.render_mail(

@@ -16,7 +16,9 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("Audit entries cannot be deleted.")
 
     def for_object(self, obj):
-        return self.filter(object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+        return self.filter(object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)).select_related(
+            "actor"
+        )
 
 
 class AuditEvent(models.Model):

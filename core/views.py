@@ -50,7 +50,7 @@ class LeadDashboardView(PermissionRequiredMixin, TemplateView):
             organisation_count=Organisation.objects.count(),
             pending_invitations=Invitation.objects.pending().count(),
             failed_emails=OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count(),
-            recent_events=AuditEvent.objects.select_related("object_type")[:10],
+            recent_events=AuditEvent.objects.select_related("actor")[:10],
             cohorts=cohort_cards(
                 cohort_selectors.with_timeline(Cohort.objects.exclude(phase="closed"))[:6], timezone.now()
             ),

@@ -18,3 +18,34 @@ def half_up(value, places: int = 1) -> str:
     if value is None:
         return ""
     return str(round_half_up(float(value), int(places)))
+
+
+def _words(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_words(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {_words(item)}" for key, item in value.items())
+    return str(value).replace("_", " ")
+
+
+@register.filter
+def audit_changes(event) -> list[str]:
+    """An audit entry's before and after as lines a person can read:
+    "phase: enrolment → self assessment"."""
+    before, after = event.before or {}, event.after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return [f"{_words(before)} → {_words(after)}"]
+    lines = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        label = key.replace("_", " ")
+        if key in before and key in after:
+            lines.append(f"{label}: {_words(before[key])} → {_words(after[key])}")
+        elif key in after:
+            lines.append(f"{label}: {_words(after[key])}")
+        else:
+            lines.append(f"{label}: was {_words(before[key])}")
+    return lines

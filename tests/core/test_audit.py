@@ -56,3 +56,20 @@ def test_a_rolled_back_change_leaves_no_audit_entry(lead):
         raise RuntimeError("the change failed")
 
     assert AuditEvent.objects.count() == 0
+
+
+def test_audit_changes_read_as_words(lead):
+    from core.templatetags.portal import audit_changes
+
+    event = audit.record(
+        actor=lead,
+        action="cohort.updated",
+        before={"phase": "enrolment", "normalise_scores": False},
+        after={"phase": "self_assessment", "normalise_scores": True, "sponsor": ""},
+    )
+
+    assert audit_changes(event) == [
+        "phase: enrolment → self assessment",
+        "normalise scores: no → yes",
+        "sponsor: —",
+    ]
