@@ -66,9 +66,32 @@ def make_member(*, organisation: Organisation | None = None, **kwargs) -> User:
     return user
 
 
+def ensure_default_framework():
+    """The shipped framework, version 1. The migrations load it, but tests on
+    a live server (transactional) flush the database afterwards: load it
+    again, the way the migration does, when it is missing."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from assessments import default_framework
+    from assessments.models import Framework
+
+    framework = Framework.objects.filter(version=default_framework.VERSION).first()
+    if framework is None:
+        migration = importlib.import_module("assessments.migrations.0002_default_framework")
+        migration.load_default_framework(apps, SimpleNamespace(connection=connection))
+        framework = Framework.objects.get(version=default_framework.VERSION)
+    return framework
+
+
 def make_cohort(*, number: int = 3, start_date=None, phase: str = "draft", **fields):
     """A cohort with its default timeline, as the lead would create it."""
     from datetime import date
+
+    ensure_default_framework()
 
     from cohorts.models import Cohort
     from cohorts.services.programme import create_cohort

@@ -5,21 +5,16 @@ Fields, buttons and forms are found by input names, URLs and form actions;
 the assertions then check the wording people read, as the templates put it.
 """
 
-import importlib
 import re
 from datetime import date, datetime
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Invitation, User
-from assessments import default_framework
 from assessments.models import Framework
 from cohorts.models import (
     Application,
@@ -37,7 +32,7 @@ from cohorts.timeline import add_months, deadline_at, describe_remaining
 from core.models import AuditEvent
 from tests.browser.conftest import CSP_VIOLATION, REPORT_CSP_VIOLATIONS
 from tests.browser.test_journeys import enter_mfa_code, fresh_totp, sign_in, submit
-from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, make_cohort, make_lead
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, ensure_default_framework, make_cohort, make_lead
 
 pytestmark = pytest.mark.browser
 
@@ -92,12 +87,7 @@ def shipped_framework(transactional_db) -> Framework:
     """The default P&Q framework, as the migrations load it. Journeys run on
     a live server, so the database is flushed after each one, which removes
     what the migrations loaded: load it again when it is missing."""
-    framework = Framework.objects.filter(version=default_framework.VERSION).first()
-    if framework is None:
-        migration = importlib.import_module("assessments.migrations.0002_default_framework")
-        migration.load_default_framework(apps, SimpleNamespace(connection=connection))
-        framework = Framework.objects.get(version=default_framework.VERSION)
-    return framework
+    return ensure_default_framework()
 
 
 @pytest.fixture
