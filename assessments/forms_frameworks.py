@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
-from .models import KPI, Criterion, Framework
+from .models import KPI, Criterion, Framework, Pillar
 
 
 class CopyFrameworkForm(forms.Form):
@@ -25,6 +25,11 @@ class FrameworkForm(forms.ModelForm):
 
 
 class CriterionForm(forms.ModelForm):
+    pillar = forms.ChoiceField(
+        label="Pillar",
+        choices=[(pillar.value, pillar.label) for pillar in (Pillar.QUALITY, Pillar.PEOPLE)],
+        widget=forms.RadioSelect,
+    )
     weight = forms.DecimalField(
         label="Weight",
         min_value=Decimal("0.01"),
@@ -62,9 +67,15 @@ class CriterionForm(forms.ModelForm):
             "guidance": "What good looks like and what evidence to bring.",
         }
         widgets = {
-            "guidance": forms.Textarea(attrs={"rows": 4}),
-            **{f"level_{n}": forms.Textarea(attrs={"rows": 2}) for n in range(1, 6)},
+            "guidance": forms.Textarea(attrs={"rows": 5}),
+            **{f"level_{n}": forms.Textarea(attrs={"rows": 3}) for n in range(1, 6)},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        weight = self.initial.get("weight")
+        if isinstance(weight, Decimal):
+            self.initial["weight"] = f"{weight.normalize():f}"  # 1.5 rather than 1.50
 
 
 class KPIForm(forms.ModelForm):

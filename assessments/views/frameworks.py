@@ -54,10 +54,10 @@ class EditableFrameworkMixin(FrameworkMixin):
     frozen. The services refuse as well: this only saves a wasted form."""
 
     def refusal(self):
-        message = services.framework_in_use_message(self.framework)
-        if not message:
+        if not services.is_frozen(self.framework):
             return None
-        messages.error(self.request, message)
+        # The version's page says why, in full.
+        messages.error(self.request, f"Nothing was changed: version {self.framework.version} is frozen.")
         return redirect(self.framework.get_absolute_url())
 
     def refused(self, form, error: ServiceError):

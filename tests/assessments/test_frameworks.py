@@ -322,9 +322,8 @@ def test_frozen_version_refuses_every_change_posted_directly(lead_client):
         response = lead_client.post(url, data, follow=True)
 
         assert response.redirect_chain == [("/frameworks/1/", 302)], url
-        assert [str(m) for m in response.context["messages"]] == [
-            "Version 1 is in use by cohort 3, which is past enrolment: copy it to a new version to make changes."
-        ], url
+        assert [str(m) for m in response.context["messages"]] == ["Nothing was changed: version 1 is frozen."], url
+        assert FROZEN_BY_COHORT_3 in response.content.decode()
 
     assert snapshot(version(1)) == before
     assert version(1).name == "P&Q framework 2026"
@@ -586,7 +585,7 @@ def test_version_list_shows_who_uses_each_version_and_whether_it_is_frozen(lead_
     ]
     assert rows == [(2, 11, [4], []), (1, 11, [3], [3])]
     content = response.content.decode()
-    assert "cohort 3 is past enrolment" in content
+    assert "Cohort 3 is past enrolment" in content
     assert content.count(">Frozen</span>") == 1
     assert content.count(">Can be changed</span>") == 1
 
