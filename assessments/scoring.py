@@ -2,14 +2,15 @@
 values out, no database and no Django, so that they can be tested with
 hypothesis and reused by pages, reports and exports.
 
-This module starts with the self-assessment side (point 7); the judging side
-(normalisation, totals, ranks, levels, awards) builds on the same helpers.
+The points of the method are marked in the docstrings ("scoring point 4").
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 EPSILON = 1e-9
@@ -60,3 +61,224 @@ def calibration_gaps(judged: Mapping[str, float], levels: Mapping[str, int]) -> 
 def round_half_up(value: float, places: int = 1) -> Decimal:
     """How values are shown: rounded half up (74.95 → 75.0), never half to even."""
     return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+# The judging side --------------------------------------------------------------
+#
+# Inputs are plain values: the criteria (code, pillar, weight), and one
+# scorecard per (judge, finalist) that counts — submitted, not withdrawn for
+# a conflict — mapping every criterion code to a whole score 0–10.
+
+DISTINCTION = "accredited_distinction"
+ACCREDITED = "accredited"
+NOT_ACCREDITED = "not_accredited"
+NOT_JUDGED = "not_judged"
+MODERATION_SPREAD = 4
+
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    code: str
+    pillar: str  # "P" or "Q"
+    weight: float
+
+
+Scorecards = Mapping[tuple[Hashable, Hashable], Mapping[str, float]]
+
+
+def mean(values) -> float:
+    values = list(values)
+    return math.fsum(values) / len(values)
+
+
+def population_sd(values) -> float:
+    values = list(values)
+    centre = mean(values)
+    return math.sqrt(math.fsum((value - centre) ** 2 for value in values) / len(values))
+
+
+def median(values) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def normalise(scorecards: Scorecards) -> dict[tuple[Hashable, Hashable], dict[str, float]]:
+    """Scoring point 1: each judge's scores rescaled to the mean and spread
+    of all the cohort's submitted scores: s' = mean_all + sd_all · (s − mean_j) / sd_j,
+    or s − mean_j + mean_all for a judge whose scores are all equal; clipped to 0–10."""
+    everything = [float(s) for card in scorecards.values() for s in card.values()]
+    if not everything:
+        return {}
+    mean_all, sd_all = mean(everything), population_sd(everything)
+    by_judge: dict[Hashable, list[float]] = {}
+    for (judge, _), card in scorecards.items():
+        by_judge.setdefault(judge, []).extend(float(s) for s in card.values())
+    judge_stats = {judge: (mean(values), population_sd(values)) for judge, values in by_judge.items()}
+    result = {}
+    for (judge, finalist), card in scorecards.items():
+        mean_j, sd_j = judge_stats[judge]
+        result[(judge, finalist)] = {
+            code: _clip(mean_all + sd_all * (float(s) - mean_j) / sd_j if sd_j > 0 else float(s) - mean_j + mean_all)
+            for code, s in card.items()
+        }
+    return result
+
+
+def _clip(value: float) -> float:
+    return min(10.0, max(0.0, value))
+
+
+def criterion_means(scorecards: Scorecards, finalist: Hashable, criteria: Sequence[CriterionInfo]) -> dict[str, float]:
+    """Scoring point 2: per criterion, the mean over the judges who submitted
+    a scorecard for the finalist. Empty when nobody did."""
+    cards = [card for (_, f), card in scorecards.items() if f == finalist]
+    if not cards:
+        return {}
+    return {c.code: mean(float(card[c.code]) for card in cards) for c in criteria}
+
+
+def totals(means: Mapping[str, float], criteria: Sequence[CriterionInfo]) -> tuple[float, float, float]:
+    """Scoring point 3: (T, P, Q) on 0–100, unrounded."""
+
+    def over(selected):
+        return weighted_total(means, {c.code: c.weight for c in selected})
+
+    return (
+        over(criteria),
+        over([c for c in criteria if c.pillar == "P"]),
+        over([c for c in criteria if c.pillar == "Q"]),
+    )
+
+
+def equal(a: float, b: float) -> bool:
+    return abs(a - b) <= EPSILON
+
+
+def rank(results: Mapping[Hashable, tuple[float, float]]) -> dict[Hashable, int]:
+    """Scoring point 4: by total (T) descending, ties broken by the Q total;
+    values within 1e-9 are equal; still equal gives an equal rank (1, 2, 2, 4).
+    `results` maps each judged finalist to (T, Q)."""
+    def compare(a, b) -> int:
+        (_, (total_a, q_a)), (_, (total_b, q_b)) = a, b
+        if not equal(total_a, total_b):
+            return -1 if total_a > total_b else 1
+        if not equal(q_a, q_b):
+            return -1 if q_a > q_b else 1
+        return 0
+
+    ordered = sorted(results.items(), key=functools.cmp_to_key(compare))
+    ranks: dict[Hashable, int] = {}
+    previous = None
+    for position, (finalist, (total, q_total)) in enumerate(ordered, start=1):
+        if previous is not None and equal(total, previous[1][0]) and equal(q_total, previous[1][1]):
+            ranks[finalist] = ranks[previous[0]]
+        else:
+            ranks[finalist] = position
+        previous = (finalist, (total, q_total))
+    return ranks
+
+
+def level(total: float, *, pass_threshold: float, distinction_threshold: float) -> str:
+    """Scoring point 5."""
+    if total >= distinction_threshold - EPSILON:
+        return DISTINCTION
+    if total >= pass_threshold - EPSILON:
+        return ACCREDITED
+    return NOT_ACCREDITED
+
+
+def moderation_flags(raw: Scorecards, finalist: Hashable, criteria: Sequence[CriterionInfo]) -> list[str]:
+    """Scoring point 6: criteria where the raw scores of the finalist's
+    judges differ by 4 points or more."""
+    cards = [card for (_, f), card in raw.items() if f == finalist]
+    flagged = []
+    for c in criteria:
+        values = [float(card[c.code]) for card in cards]
+        if len(values) > 1 and max(values) - min(values) >= MODERATION_SPREAD:
+            flagged.append(c.code)
+    return flagged
+
+
+@dataclass(frozen=True)
+class FinalistResult:
+    finalist: Hashable
+    judged: bool
+    means: dict[str, float] = field(default_factory=dict)
+    total: float | None = None
+    p_total: float | None = None
+    q_total: float | None = None
+    rank: int | None = None
+    level: str = NOT_JUDGED
+    moderation: list[str] = field(default_factory=list)
+    judges: int = 0
+
+
+@dataclass(frozen=True)
+class CohortResults:
+    finalists: dict[Hashable, FinalistResult]
+    normalised: bool
+    scores_used: dict[tuple[Hashable, Hashable], dict[str, float]]
+    winners: list[Hashable]
+    best_people: list[Hashable]
+    best_quality: list[Hashable]
+
+
+def compute_results(
+    *,
+    criteria: Sequence[CriterionInfo],
+    finalists: Sequence[Hashable],
+    scorecards: Scorecards,
+    normalise_scores: bool,
+    pass_threshold: float,
+    distinction_threshold: float,
+) -> CohortResults:
+    """The whole scoring method (points 1–6 and 9) for one cohort."""
+    for (judge, finalist), card in scorecards.items():
+        missing = [c.code for c in criteria if c.code not in card]
+        if missing:
+            raise ValueError(f"The scorecard of {judge} for {finalist} has no score for {', '.join(missing)}.")
+    used = (
+        normalise(scorecards)
+        if normalise_scores
+        else {k: {c: float(s) for c, s in v.items()} for k, v in scorecards.items()}
+    )
+    partial: dict[Hashable, FinalistResult] = {}
+    for finalist in finalists:
+        means = criterion_means(used, finalist, criteria)
+        if not means:
+            partial[finalist] = FinalistResult(finalist=finalist, judged=False)
+            continue
+        total, p_total, q_total = totals(means, criteria)
+        partial[finalist] = FinalistResult(
+            finalist=finalist,
+            judged=True,
+            means=means,
+            total=total,
+            p_total=p_total,
+            q_total=q_total,
+            level=level(total, pass_threshold=pass_threshold, distinction_threshold=distinction_threshold),
+            moderation=moderation_flags(scorecards, finalist, criteria),
+            judges=sum(1 for (_, f) in scorecards if f == finalist),
+        )
+    judged = {f: r for f, r in partial.items() if r.judged}
+    ranks = rank({f: (r.total, r.q_total) for f, r in judged.items()})
+    results = {f: (FinalistResult(**{**r.__dict__, "rank": ranks[f]}) if r.judged else r) for f, r in partial.items()}
+    return CohortResults(
+        finalists=results,
+        normalised=normalise_scores,
+        scores_used=used,
+        winners=[f for f, r in ranks.items() if r == 1],
+        best_people=_best(judged, "p_total"),
+        best_quality=_best(judged, "q_total"),
+    )
+
+
+def _best(judged: Mapping[Hashable, FinalistResult], attribute: str) -> list[Hashable]:
+    """Scoring point 9: the highest value among judged finalists; equal values share."""
+    if not judged:
+        return []
+    top = max(getattr(r, attribute) for r in judged.values())
+    return [f for f, r in judged.items() if equal(getattr(r, attribute), top)]
