@@ -73,3 +73,18 @@ def test_audit_changes_read_as_words(lead):
         "normalise scores: no → yes",
         "sponsor: —",
     ]
+
+
+def test_every_audited_action_reads_as_words():
+    import re
+    from pathlib import Path
+
+    from core.audit import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    used = set()
+    for app in ("accounts", "assessments", "cohorts", "core"):
+        for source in (root / app).rglob("*.py"):
+            used |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
+
+    assert sorted(used - set(ACTION_LABELS)) == []
