@@ -231,6 +231,9 @@ CELERY_TIMEZONE = TIME_ZONE
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "5"))
 ORGANISATION_IMPORT_MAX_ROWS = int(os.environ.get("ORGANISATION_IMPORT_MAX_ROWS", "2000"))
+# Evidence files of a self-assessment, in bytes.
+EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+EVIDENCE_MAX_ASSESSMENT_BYTES = int(os.environ.get("EVIDENCE_MAX_ASSESSMENT_BYTES", str(50 * 1024 * 1024)))
 
 # Content Security Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
