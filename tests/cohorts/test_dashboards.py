@@ -94,7 +94,7 @@ def test_member_dashboard_queries_do_not_grow(client, django_assert_max_num_quer
 
 
 def test_every_model_of_ours_is_in_the_admin():
-    ours = [m for m in apps.get_models() if m._meta.app_label in {"accounts", "cohorts", "core"}]
+    ours = [m for m in apps.get_models() if m._meta.app_label in {"accounts", "assessments", "cohorts", "core"}]
 
     missing = [m.__name__ for m in ours if m not in admin.site._registry]
 
@@ -112,6 +112,13 @@ def test_every_model_of_ours_is_in_the_admin():
         "/admin/cohorts/cohortjudge/",
         "/admin/cohorts/organisationimport/",
         "/admin/cohorts/membership/",
+        "/admin/assessments/framework/",
+        "/admin/assessments/criterion/?pillar__exact=Q",
+        "/admin/assessments/selfassessment/",
+        "/admin/assessments/response/?q=Q1",
+        "/admin/assessments/kpi/",
+        "/admin/assessments/kpivalue/",
+        "/admin/assessments/evidencefile/",
     ],
 )
 def test_lead_can_browse_the_admin(lead_client, path):

@@ -1,0 +1,81 @@
+"""The lead's fallback. Frameworks are edited on the site (which refuses
+changes to versions in use, and audits them); answers are the
+organisations' own. So everything here is read-only."""
+
+from django.contrib import admin
+
+from .models import KPI, Criterion, EvidenceFile, Framework, KPIValue, Response, SelfAssessment
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ("code", "title", "pillar", "weight", "judging_only")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Framework)
+class FrameworkAdmin(ReadOnlyAdmin):
+    list_display = ("version", "name", "based_on", "created_at")
+    search_fields = ("name",)
+    inlines = [CriterionInline]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "framework", "pillar", "weight", "judging_only")
+    list_filter = ("framework", "pillar", "judging_only")
+    search_fields = ("code", "title")
+
+
+@admin.register(KPI)
+class KPIAdmin(ReadOnlyAdmin):
+    list_display = ("name", "unit", "direction", "criterion")
+    list_filter = ("direction", "criterion__framework")
+    search_fields = ("name", "criterion__code")
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("enrolment", "status", "submitted_at")
+    list_filter = ("status", "enrolment__cohort")
+    search_fields = ("enrolment__organisation__name",)
+    list_select_related = ("enrolment__organisation", "enrolment__cohort")
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ("criterion", "assessment", "level", "updated_at")
+    list_filter = ("level", "criterion__pillar")
+    search_fields = ("assessment__enrolment__organisation__name", "criterion__code")
+    list_select_related = ("criterion", "assessment__enrolment__organisation", "assessment__enrolment__cohort")
+
+
+@admin.register(KPIValue)
+class KPIValueAdmin(ReadOnlyAdmin):
+    list_display = ("kpi", "value", "response")
+    search_fields = ("kpi__name",)
+    list_select_related = ("kpi", "response__criterion")
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "content_type", "size", "uploaded_at", "uploaded_by")
+    list_filter = ("content_type",)
+    search_fields = ("original_name",)
+    exclude = ("file",)  # downloads go through the site's permission-checked view
