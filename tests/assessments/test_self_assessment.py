@@ -303,9 +303,9 @@ def test_members_cannot_reopen(setting):
 
 
 @pytest.mark.parametrize("page", ["", "criteria/Q1/", "review/", "print/", "profile.svg"])
-def test_other_organisations_and_judges_get_404(setting, page):
+def test_other_organisations_judges_and_people_without_a_role_get_404(setting, page):
     assessment = setting["assessment"]
-    for outsider in (make_member(email="other@elsewhere.example"), make_judge()):
+    for outsider in (make_member(email="other@elsewhere.example"), make_judge(), UserFactory()):
         assert client_for(outsider).get(f"/assessments/{assessment.pk}/{page}").status_code == 404
 
 
