@@ -161,6 +161,7 @@ def rank(results: Mapping[Hashable, tuple[float, float]]) -> dict[Hashable, int]
     """Scoring point 4: by total (T) descending, ties broken by the Q total;
     values within 1e-9 are equal; still equal gives an equal rank (1, 2, 2, 4).
     `results` maps each judged finalist to (T, Q)."""
+
     def compare(a, b) -> int:
         (_, (total_a, q_a)), (_, (total_b, q_b)) = a, b
         if not equal(total_a, total_b):
