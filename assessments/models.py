@@ -192,3 +192,60 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Scorecard(models.Model):
+    """A judge's scores for one finalist (one per assignment).
+
+    Draft → submitted (locked) → unlocked by the lead (draft again, counts
+    only once resubmitted). Withdrawn when the judge declares a conflict
+    with the finalist or is removed from the panel: it never counts."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    assignment = models.OneToOneField("cohorts.Assignment", on_delete=models.CASCADE, related_name="scorecard")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    strengths = models.TextField(blank=True)
+    improvements = models.TextField("areas to improve", blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assignment__enrolment__organisation__name"]
+
+    def __str__(self):
+        return f"Scorecard of {self.assignment.judge} for {self.assignment.enrolment.organisation}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class ScoreEntry(models.Model):
+    """A judge's whole-number score (0–10) and comment on one criterion."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="entries")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    comment = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["criterion__position", "criterion__code"]
+        verbose_name_plural = "score entries"
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "criterion"], name="one_entry_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=10), name="score_between_0_and_10"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code}: {self.score}"
