@@ -6,13 +6,16 @@ from django.contrib import admin
 
 from .models import (
     Application,
+    Assignment,
     Cohort,
     CohortJudge,
+    ConflictDeclaration,
     Enrolment,
     Membership,
     Milestone,
     Organisation,
     OrganisationImport,
+    Reminder,
 )
 
 
@@ -108,3 +111,27 @@ class ApplicationAdmin(ReadOnlyAdmin):
 class OrganisationImportAdmin(ReadOnlyAdmin):
     list_display = ("file_name", "uploaded_by", "uploaded_at", "imported_at", "imported_count")
     exclude = ("content",)
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ("judge", "organisation", "cohort", "relationship", "declared_at")
+    list_filter = ("relationship", "cohort")
+    search_fields = ("judge__email", "judge__full_name", "organisation__name")
+    list_select_related = ("judge", "organisation", "cohort")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("judge", "enrolment", "cohort", "method", "created_at", "removed_at")
+    list_filter = ("method", "cohort")
+    search_fields = ("judge__email", "judge__full_name", "enrolment__organisation__name")
+    list_select_related = ("judge", "enrolment__organisation", "enrolment__cohort", "cohort")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("recipient", "cohort", "kind", "key", "sent_at", "sent_by")
+    list_filter = ("kind", "cohort")
+    search_fields = ("recipient__email", "recipient__full_name")
+    list_select_related = ("recipient", "cohort", "sent_by")

@@ -4,7 +4,7 @@ import rules
 
 from accounts.rules import is_judge, is_organisation_member, is_programme_lead
 
-from .models import Membership
+from .models import Assignment, ConflictDeclaration, Membership
 
 
 def _active_memberships(user):
@@ -41,6 +41,41 @@ def belongs_to_cohort(user, cohort) -> bool:
 
 
 @rules.predicate
+def is_on_panel(user, cohort) -> bool:
+    return (
+        cohort is not None
+        and getattr(user, "is_authenticated", False)
+        and is_judge(user)
+        and cohort.panel.filter(judge=user, removed_at__isnull=True).exists()
+    )
+
+
+def is_conflicted_with(user, enrolment) -> bool:
+    """A declared conflict with the organisation in this cohort, or
+    membership of it (a conflict by itself)."""
+    return (
+        is_member_of(user, enrolment.organisation)
+        or ConflictDeclaration.objects.filter(
+            cohort_id=enrolment.cohort_id, judge=user, organisation_id=enrolment.organisation_id
+        ).exists()
+    )
+
+
+@rules.predicate
+def judges_finalist(user, enrolment) -> bool:
+    """Assigned to the finalist, still on the panel, and not conflicted."""
+    return (
+        enrolment is not None
+        and getattr(user, "is_authenticated", False)
+        and is_judge(user)
+        and Assignment.objects.active()
+        .filter(judge=user, enrolment=enrolment, cohort__panel__judge=user, cohort__panel__removed_at__isnull=True)
+        .exists()
+        and not is_conflicted_with(user, enrolment)
+    )
+
+
+@rules.predicate
 def has_no_role(user) -> bool:
     return (
         getattr(user, "is_authenticated", False)
@@ -56,6 +91,9 @@ rules.add_perm("cohorts.manage_organisations", is_programme_lead)
 rules.add_perm("cohorts.view_organisation_page", is_programme_lead | is_member_of)
 rules.add_perm("cohorts.manage_members", is_programme_lead | is_admin_of)
 rules.add_perm("cohorts.apply", has_no_role)
+rules.add_perm("cohorts.manage_judging", is_programme_lead)
+rules.add_perm("cohorts.declare_conflict", is_on_panel)  # object: the cohort
+rules.add_perm("cohorts.judge_finalist", judges_finalist)  # object: the finalist's enrolment
 
 # The Django admin is the lead's fallback.
 for perm in (
@@ -70,6 +108,9 @@ for perm in (
     "view_cohortjudge",
     "view_application",
     "view_organisationimport",
+    "view_conflictdeclaration",
+    "view_assignment",
+    "view_reminder",
 ):
     rules.add_perm(f"cohorts.{perm}", is_programme_lead)
 rules.add_perm("cohorts", is_programme_lead)  # the app's section of the admin

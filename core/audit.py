@@ -84,6 +84,7 @@ ACTION_LABELS = {
     "kpi.removed": "removed a KPI from",
     "assessment.submitted": "submitted",
     "assessment.reopened": "reopened",
+    "scorecard.withdrawn": "withdrew",
     "evidence.added": "added evidence to",
     "evidence.removed": "removed evidence from",
 }

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from assessments.models import Framework
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
+from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
 from cohorts.services import programme
 from core.errors import ServiceError
 from core.models import AuditEvent
@@ -213,6 +213,13 @@ def test_judging_and_results_need_finalists(lead):
         programme.move_phase(cohort=cohort, to=Phase.JUDGING, actor=lead)
 
     Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.FINALIST)
+    enrolment.organisation.name = "Solo Water"
+    enrolment.organisation.save()
+    with pytest.raises(ServiceError, match=r"not complete: Solo Water has fewer than 3 judges\."):
+        programme.move_phase(cohort=cohort, to=Phase.JUDGING, actor=lead)
+
+    for judge in (make_judge(), make_judge(), make_judge()):
+        Assignment.objects.create(cohort=cohort, judge=judge, enrolment=enrolment)
     programme.move_phase(cohort=cohort, to=Phase.JUDGING, actor=lead)
     programme.move_phase(cohort=cohort, to=Phase.RESULTS, actor=lead)
     programme.move_phase(cohort=cohort, to=Phase.CLOSED, actor=lead)
