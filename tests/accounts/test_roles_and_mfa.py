@@ -225,7 +225,13 @@ def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_c
     )
 
     assert index.status_code == 200
-    assert [app["app_label"] for app in index.context["app_list"]] == ["account", "accounts", "core", "cohorts"]
+    assert [app["app_label"] for app in index.context["app_list"]] == [
+        "account",
+        "accounts",
+        "core",
+        "assessments",
+        "cohorts",
+    ]
     assert audit_add.status_code == 403
     assert grants.status_code == 200
     assert grant_change.status_code == 403
