@@ -4,18 +4,9 @@ organisations' own. So everything here is read-only."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import KPI, Criterion, EvidenceFile, Framework, KPIValue, Response, Scorecard, ScoreEntry, SelfAssessment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CriterionInline(admin.TabularInline):

@@ -4,6 +4,8 @@ of these are read-only here."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     Application,
     Assignment,
@@ -17,17 +19,6 @@ from .models import (
     OrganisationImport,
     Reminder,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MembershipInline(admin.TabularInline):

@@ -3,6 +3,20 @@ from django.contrib import admin
 from .models import AuditEvent, OutboundEmail
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through the site's own pages, which
+    check the rules and audit the change."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is append-only."""
