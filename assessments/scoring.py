@@ -140,11 +140,12 @@ def criterion_means(scorecards: Scorecards, finalist: Hashable, criteria: Sequen
     return {c.code: mean(float(card[c.code]) for card in cards) for c in criteria}
 
 
-def totals(means: Mapping[str, float], criteria: Sequence[CriterionInfo]) -> tuple[float, float, float]:
-    """Scoring point 3: (T, P, Q) on 0–100, unrounded."""
+def totals(means: Mapping[str, float], criteria: Sequence[CriterionInfo]) -> tuple[float, float | None, float | None]:
+    """Scoring point 3: (T, P, Q) on 0–100, unrounded; a pillar with no
+    criteria has no total."""
 
     def over(selected):
-        return weighted_total(means, {c.code: c.weight for c in selected})
+        return weighted_total(means, {c.code: c.weight for c in selected}) if selected else None
 
     return (
         over(criteria),
@@ -166,7 +167,7 @@ def rank(results: Mapping[Hashable, tuple[float, float]]) -> dict[Hashable, int]
         (_, (total_a, q_a)), (_, (total_b, q_b)) = a, b
         if not equal(total_a, total_b):
             return -1 if total_a > total_b else 1
-        if not equal(q_a, q_b):
+        if q_a is not None and q_b is not None and not equal(q_a, q_b):
             return -1 if q_a > q_b else 1
         return 0
 
@@ -174,7 +175,7 @@ def rank(results: Mapping[Hashable, tuple[float, float]]) -> dict[Hashable, int]
     ranks: dict[Hashable, int] = {}
     previous = None
     for position, (finalist, (total, q_total)) in enumerate(ordered, start=1):
-        if previous is not None and equal(total, previous[1][0]) and equal(q_total, previous[1][1]):
+        if previous is not None and compare((finalist, (total, q_total)), previous) == 0:
             ranks[finalist] = ranks[previous[0]]
         else:
             ranks[finalist] = position
@@ -279,7 +280,8 @@ def compute_results(
 
 def _best(judged: Mapping[Hashable, FinalistResult], attribute: str) -> list[Hashable]:
     """Scoring point 9: the highest value among judged finalists; equal values share."""
-    if not judged:
+    values = {f: getattr(r, attribute) for f, r in judged.items() if getattr(r, attribute) is not None}
+    if not values:
         return []
-    top = max(getattr(r, attribute) for r in judged.values())
-    return [f for f, r in judged.items() if equal(getattr(r, attribute), top)]
+    top = max(values.values())
+    return [f for f, value in values.items() if equal(value, top)]

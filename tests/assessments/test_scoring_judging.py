@@ -229,3 +229,60 @@ def test_levels_never_go_down_as_the_total_goes_up(totals):
     order = {NOT_ACCREDITED: 0, ACCREDITED: 1, DISTINCTION: 2}
     levels = [order[level(t, pass_threshold=60, distinction_threshold=75)] for t in sorted(totals)]
     assert levels == sorted(levels)
+
+
+def test_a_total_that_lands_on_a_threshold_through_floating_point_arithmetic():
+    # Weights 0.1, 0.2, 0.7 and scores 0, 9, 6: exactly 60, but the floating-point
+    # sum gives 59.99999999999999. Within 1e-9, it counts as 60: accredited.
+    criteria = [CriterionInfo("Q1", "Q", 0.1), CriterionInfo("P1", "P", 0.2), CriterionInfo("P6", "P", 0.7)]
+
+    result = results({("J1", "A"): {"Q1": 0, "P1": 9, "P6": 6}}, finalists=("A",), criteria=criteria).finalists["A"]
+
+    assert result.total != 60 and abs(result.total - 60) < 1e-9
+    assert result.level == ACCREDITED
+
+
+def test_two_judges_of_different_harshness_with_normalisation_off_and_on():
+    # Harsh H scores A 3 and B 5; lenient L scores A 7 and B 9 (one criterion).
+    # H sees a bigger gap than L; raw means: A 5, B 7.
+    criteria = [CriterionInfo("Q1", "Q", 1.0)]
+    cards = {("H", "A"): {"Q1": 3}, ("H", "B"): {"Q1": 5}, ("L", "A"): {"Q1": 7}, ("L", "B"): {"Q1": 9}}
+
+    raw = results(cards, finalists=("A", "B"), criteria=criteria)
+    normalised = results(cards, finalists=("A", "B"), criteria=criteria, normalise_scores=True)
+
+    assert (raw.finalists["A"].total, raw.finalists["B"].total) == (50.0, 70.0)
+    # All scores: mean 6, population sd √5; each judge's scores are z = ∓1.
+    assert normalised.finalists["A"].total == pytest.approx(10 * (6 - math.sqrt(5)))
+    assert normalised.finalists["B"].total == pytest.approx(10 * (6 + math.sqrt(5)))
+    assert normalised.scores_used[("H", "A")]["Q1"] == pytest.approx(normalised.scores_used[("L", "A")]["Q1"])
+
+
+@given(cohorts, st.sampled_from(["J1", "J2", "J3", "J4"]), st.integers(-3, 3))
+def test_with_normalisation_a_judges_constant_shift_changes_no_rank(scorecards, judge, shift):
+    shifted = {
+        key: ({code: s + shift for code, s in card.items()} if key[0] == judge else dict(card))
+        for key, card in scorecards.items()
+    }
+    if any(not 0 <= s <= 10 for card in shifted.values() for s in card.values()):
+        return  # the shift must keep every score on 0–10
+    before, after = normalise(scorecards), normalise(shifted)
+    if any(v in (0.0, 10.0) for n in (before, after) for card in n.values() for v in card.values()):
+        return  # clipping would bend the scale: the property holds for unclipped scores
+
+    first = results(scorecards, finalists=("A", "B", "C", "D", "E"), normalise_scores=True)
+    second = results(shifted, finalists=("A", "B", "C", "D", "E"), normalise_scores=True)
+
+    assert {f: r.rank for f, r in first.finalists.items()} == {f: r.rank for f, r in second.finalists.items()}
+
+
+@given(cohorts, st.permutations(["J1", "J2", "J3", "J4"]))
+def test_renaming_judges_changes_nothing(scorecards, names):
+    mapping = dict(zip(["J1", "J2", "J3", "J4"], names, strict=True))
+    renamed = {(mapping[j], f): card for (j, f), card in scorecards.items()}
+
+    for mode in (False, True):
+        first, second = results(scorecards, normalise_scores=mode), results(renamed, normalise_scores=mode)
+        assert {f: (r.rank, r.level) for f, r in first.finalists.items()} == {
+            f: (r.rank, r.level) for f, r in second.finalists.items()
+        }
