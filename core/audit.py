@@ -85,6 +85,9 @@ ACTION_LABELS = {
     "assessment.submitted": "submitted",
     "assessment.reopened": "reopened",
     "scorecard.withdrawn": "withdrew",
+    "results.finalised": "finalised the results of",
+    "results.reopened": "reopened the results of",
+    "enrolment.outcome": "set the outcome of",
     "evidence.added": "added evidence to",
     "evidence.removed": "removed evidence from",
 }

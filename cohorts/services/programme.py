@@ -267,8 +267,8 @@ def _guard_judging(cohort: Cohort, now: datetime) -> list[str]:
 
 
 def _guard_results(cohort: Cohort, now: datetime) -> list[str]:
-    if not cohort.enrolments.filter(status=EnrolmentStatus.FINALIST).exists():
-        return ["There are no finalists to give results for."]
+    if not cohort.result_snapshots.filter(status="final").exists():
+        return ["Results move to this phase when the lead finalises them (Results → Finalise)."]
     return []
 
 
