@@ -221,7 +221,10 @@ def test_judging_and_results_need_finalists(lead):
     for judge in (make_judge(), make_judge(), make_judge()):
         Assignment.objects.create(cohort=cohort, judge=judge, enrolment=enrolment)
     programme.move_phase(cohort=cohort, to=Phase.JUDGING, actor=lead)
-    programme.move_phase(cohort=cohort, to=Phase.RESULTS, actor=lead)
+    with pytest.raises(ServiceError, match="when the lead finalises them"):
+        programme.move_phase(cohort=cohort, to=Phase.RESULTS, actor=lead)
+    Cohort.objects.filter(pk=cohort.pk).update(phase=Phase.RESULTS)  # as finalising does
+    cohort.refresh_from_db()
     programme.move_phase(cohort=cohort, to=Phase.CLOSED, actor=lead)
     cohort.refresh_from_db()
     assert cohort.phase == Phase.CLOSED
