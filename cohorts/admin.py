@@ -18,6 +18,7 @@ from .models import (
     Organisation,
     OrganisationImport,
     Reminder,
+    ResultSnapshot,
 )
 
 
@@ -126,3 +127,10 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "cohort")
     search_fields = ("recipient__email", "recipient__full_name")
     list_select_related = ("recipient", "cohort", "sent_by")
+
+
+@admin.register(ResultSnapshot)
+class ResultSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("cohort", "number", "status", "finalised_at", "finalised_by", "superseded_at")
+    list_filter = ("status", "cohort")
+    exclude = ("data",)

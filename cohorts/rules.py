@@ -111,6 +111,7 @@ for perm in (
     "view_conflictdeclaration",
     "view_assignment",
     "view_reminder",
+    "view_resultsnapshot",
 ):
     rules.add_perm(f"cohorts.{perm}", is_programme_lead)
 rules.add_perm("cohorts", is_programme_lead)  # the app's section of the admin

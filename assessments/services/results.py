@@ -86,12 +86,16 @@ def gather(cohort: Cohort) -> Inputs:
             inputs.open_scorecards.append((judge.get_full_name(), enrolment.organisation.name))
         elif card.status == Scorecard.Status.WITHDRAWN:
             inputs.withdrawn.append((judge.get_full_name(), enrolment.organisation.name, card.withdrawal_reason))
-    entries = ScoreEntry.objects.filter(scorecard_id__in=counted).values_list(
-        "scorecard__assignment__judge_id",
-        "scorecard__assignment__enrolment_id",
-        "criterion__code",
-        "score",
-        "comment",
+    entries = (
+        ScoreEntry.objects.filter(scorecard_id__in=counted)
+        .values_list(
+            "scorecard__assignment__judge_id",
+            "scorecard__assignment__enrolment_id",
+            "criterion__code",
+            "score",
+            "comment",
+        )
+        .order_by("scorecard__assignment__judge_id", "criterion__position", "criterion__code")
     )
     for judge_id, enrolment_id, code, score, comment in entries:
         inputs.raw.setdefault((judge_id, enrolment_id), {})[code] = score
@@ -209,7 +213,7 @@ def finalise(*, cohort: Cohort, actor, confirm_missing: bool = False, now: datet
     not shortlisted); the cohort moved to results; audit entries; an e-mail
     to each organisation's members with its outcome.
     """
-    cohort = Cohort.objects.select_for_update().select_related("framework").get(pk=cohort.pk)
+    cohort = Cohort.objects.select_for_update(of=("self",)).select_related("framework").get(pk=cohort.pk)
     if cohort.phase != Phase.JUDGING:
         raise ServiceError(
             f"Results can be finalised only in the judging phase "

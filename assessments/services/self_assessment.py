@@ -138,7 +138,7 @@ def save_answer(
     their version). Side effects: the answer saved, its version raised.
     """
     response = (
-        Response.objects.select_for_update()
+        Response.objects.select_for_update(of=("self",))
         .select_related("assessment__enrolment__cohort", "criterion", "updated_by")
         .prefetch_related("kpi_values")
         .get(pk=response.pk)
@@ -217,7 +217,7 @@ def submit(*, assessment: SelfAssessment, actor, now: datetime | None = None) ->
     submitted; an audit entry; a receipt e-mail to every member.
     """
     assessment = (
-        SelfAssessment.objects.select_for_update()
+        SelfAssessment.objects.select_for_update(of=("self",))
         .select_related("enrolment__cohort", "enrolment__organisation")
         .get(pk=assessment.pk)
     )
@@ -269,7 +269,7 @@ def reopen(*, assessment: SelfAssessment, actor, reason: str) -> SelfAssessment:
     enrolled; an audit entry with the reason; an e-mail to every member.
     """
     assessment = (
-        SelfAssessment.objects.select_for_update()
+        SelfAssessment.objects.select_for_update(of=("self",))
         .select_related("enrolment__cohort", "enrolment__organisation")
         .get(pk=assessment.pk)
     )

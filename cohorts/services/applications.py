@@ -146,7 +146,9 @@ def apply(
 
 
 def _lock_pending(application: Application) -> Application:
-    application = Application.objects.select_for_update().select_related("cohort", "applicant").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("cohort", "applicant").get(pk=application.pk)
+    )
     if application.status != Application.Status.PENDING:
         raise ServiceError(
             f"This application has already been {application.get_status_display().lower()}: it cannot be decided again."

@@ -389,7 +389,7 @@ def _tell_members_enrolled(enrolment: Enrolment) -> None:
 @transaction.atomic
 def withdraw(*, enrolment: Enrolment, actor, reason: str) -> Enrolment:
     """Side effects: the enrolment marked withdrawn with the reason; an audit entry."""
-    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=enrolment.pk)
     reason = reason.strip()
     if not reason:
         raise ServiceError("Give a reason for the withdrawal.")
@@ -420,7 +420,7 @@ def grant_extension(*, enrolment: Enrolment, until: date | None, actor, now: dat
 
     Side effects: the extension saved; an audit entry.
     """
-    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=enrolment.pk)
     cohort = enrolment.cohort
     now = now or timezone.now()
     if until is not None:

@@ -676,8 +676,9 @@ def test_lead_downloads_the_file_as_an_attachment_that_is_never_sniffed(lead_cli
     assert answer["Content-Type"] == "application/pdf"
     assert answer["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in answer["Cache-Control"]
+    # Reading the stream closes the file (response.close() itself would end
+    # the request and, with it, the test's database connection).
     assert b"".join(answer.streaming_content) == PDF
-    answer.close()
 
 
 def test_member_downloads_and_unusual_names_are_encoded_safely(client, draft):
@@ -688,7 +689,7 @@ def test_member_downloads_and_unusual_names_are_encoded_safely(client, draft):
 
     assert answer.status_code == 200
     assert answer["Content-Disposition"] == "attachment; filename*=utf-8''%C3%89valuation%20%22final%22.pdf"
-    answer.close()
+    assert b"".join(answer.streaming_content).startswith(b"%PDF-")
 
 
 def test_anonymous_htmx_requests_send_the_whole_page_to_log_in(client, draft):
