@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from assessments.scoring import round_half_up
@@ -49,3 +51,12 @@ def audit_changes(event) -> list[str]:
         else:
             lines.append(f"{label}: was {_words(before[key])}")
     return lines
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A stored decimal as people write it: 82.5000 → 82.5, 1.50 → 1.5, 100.00 → 100."""
+    if value is None or value == "":
+        return ""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text

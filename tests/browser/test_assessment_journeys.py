@@ -463,17 +463,6 @@ def test_colleagues_editing_the_same_narrative_see_both_versions(journey, other_
     assert amy_page.locator("#id_narrative").input_value() == more
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    reason=(
-        "Bug: pressing Keep my version straight from the narrative blurs it, and its `blur changed` trigger "
-        "sends a second, unforced save alongside the forced one. When the unforced 409 is swapped in first it "
-        "replaces the button, and htmx drops the forced save's out-of-band updates (htmx:oobErrorNoTarget "
-        "#base_narrative, #assessment-progress): the page keeps the stale base and the next change conflicts "
-        "with his own version. When the 409 lands last, the conflict is shown again although his version was "
-        "saved. Which happens depends on timing, so this is not strict; make it a plain test once fixed."
-    ),
-)
 def test_keep_my_version_pressed_straight_from_the_field(journey, other_person, severn):  # noqa: F811
     pk, _amy_page, ben_page = conflict_on_q3(journey, other_person, severn)
     status = ben_page.locator("#status-narrative")
