@@ -2,6 +2,7 @@ from django.urls import path
 
 from .urls_applications import urlpatterns as application_urls
 from .urls_organisations import urlpatterns as organisation_urls
+from .urls_shortlisting import urlpatterns as shortlisting_urls
 from .views import programme
 
 app_name = "cohorts"
@@ -43,4 +44,5 @@ urlpatterns = [
     ),
     *organisation_urls,
     *application_urls,
+    *shortlisting_urls,
 ]
