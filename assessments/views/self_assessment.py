@@ -17,6 +17,7 @@ from cohorts.models import Enrolment
 from cohorts.services.programme import submission_deadline
 from core.charts import maturity_profile
 from core.errors import ServiceError
+from core.models import AuditEvent
 
 from .. import pending
 from ..models import Response, SelfAssessment
@@ -83,6 +84,9 @@ class AssessmentMixin(LoginRequiredMixin):
             "can_edit": self.request.user.has_perm("assessments.edit_assessment", assessment)
             and services.edit_refusal(assessment) is None,
             "deadline": deadline.astimezone(enrolment.cohort.zone) if deadline else None,
+            "reopened": None
+            if assessment.is_locked
+            else AuditEvent.objects.for_object(assessment).filter(action="assessment.reopened").first(),
         }
 
 
