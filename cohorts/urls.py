@@ -2,6 +2,7 @@ from django.urls import path
 
 from .urls_applications import urlpatterns as application_urls
 from .urls_organisations import urlpatterns as organisation_urls
+from .urls_results import urlpatterns as results_urls
 from .urls_shortlisting import urlpatterns as shortlisting_urls
 from .views import programme
 
@@ -45,4 +46,5 @@ urlpatterns = [
     *organisation_urls,
     *application_urls,
     *shortlisting_urls,
+    *results_urls,
 ]

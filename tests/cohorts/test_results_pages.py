@@ -24,38 +24,18 @@ import io
 
 import pytest
 from django.core import mail
-from django.urls import include, path
 
-import cohorts.urls as cohort_urls
 from assessments.models import Response, Scorecard, ScoreEntry
 from assessments.services import results as services
 from assessments.services.scorecards import ensure_scorecard
 from assessments.services.self_assessment import ensure_assessment
 from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase, ResultSnapshot
-from cohorts.urls_results import urlpatterns as results_urls
 from cohorts.views.results import _digest
 from core.models import AuditEvent
-from pq_portal import urls as project_urls
 
 from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
-
-def _project_urls_with_results():
-    """The site's URLs with the results pages in the cohorts namespace, as
-    cohorts/urls.py will include them (harmless once it does)."""
-    names = {pattern.name for pattern in cohort_urls.urlpatterns}
-    cohort_patterns = [*cohort_urls.urlpatterns, *(p for p in results_urls if p.name not in names)]
-    return [
-        path("", include((cohort_patterns, "cohorts"))) if getattr(pattern, "app_name", None) == "cohorts" else pattern
-        for pattern in project_urls.urlpatterns
-    ]
-
-
-urlpatterns = _project_urls_with_results()
-handler403 = project_urls.handler403
-handler404 = project_urls.handler404
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 HIGH = "8.581138830084189"  # 7 + √2.5
 LOW = "5.41886116991581"  # 7 − √2.5
