@@ -19,7 +19,7 @@ from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 
 from .. import scoring
-from ..models import Criterion, Scorecard, ScoreEntry
+from ..models import Criterion, Response, Scorecard, ScoreEntry
 
 FINALIST_STATUSES = (
     EnrolmentStatus.FINALIST,
@@ -48,6 +48,7 @@ class Inputs:
     comments: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # enrolment → code → comments
     strengths: dict[int, list[str]] = field(default_factory=dict)
     improvements: dict[int, list[str]] = field(default_factory=dict)
+    self_levels: dict[int, dict[str, int | None]] = field(default_factory=dict)  # enrolment → code → level
     open_scorecards: list[tuple[str, str]] = field(default_factory=list)  # (judge, organisation)
     withdrawn: list[tuple[str, str, str]] = field(default_factory=list)  # (judge, organisation, reason)
 
@@ -97,6 +98,10 @@ def gather(cohort: Cohort) -> Inputs:
         )
         .order_by("scorecard__assignment__judge_id", "criterion__position", "criterion__code")
     )
+    for enrolment_id, code, level in Response.objects.filter(assessment__enrolment_id__in=finalist_ids).values_list(
+        "assessment__enrolment_id", "criterion__code", "level"
+    ):
+        inputs.self_levels.setdefault(enrolment_id, {})[code] = level
     for judge_id, enrolment_id, code, score, comment in entries:
         inputs.raw.setdefault((judge_id, enrolment_id), {})[code] = score
         if comment.strip():
@@ -165,6 +170,7 @@ def snapshot_data(inputs: Inputs, results: scoring.CohortResults) -> dict:
                 "comments": inputs.comments.get(enrolment.pk, {}),
                 "strengths": inputs.strengths.get(enrolment.pk, []),
                 "improvements": inputs.improvements.get(enrolment.pk, []),
+                "self_levels": inputs.self_levels.get(enrolment.pk, {}),
             }
         )
     return {
@@ -179,6 +185,10 @@ def snapshot_data(inputs: Inputs, results: scoring.CohortResults) -> dict:
             for c in inputs.criteria
         ],
         "finalists": finalists,
+        "withdrawn": [
+            {"judge": judge, "organisation": organisation, "reason": reason}
+            for judge, organisation, reason in inputs.withdrawn
+        ],
         "awards": {
             "winner": results.winners,
             "best_people": results.best_people,

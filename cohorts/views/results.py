@@ -20,7 +20,6 @@ from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -29,7 +28,7 @@ from django.views.generic import TemplateView
 
 from accounts.rules import is_organisation_member, is_programme_lead
 from assessments import scoring
-from assessments.models import Response, Scorecard
+from assessments.models import Response
 from assessments.services import results as services
 from core.charts import calibration_gaps_chart, scores_against_median_chart
 from core.errors import ServiceError
@@ -250,12 +249,7 @@ def live_board(cohort: Cohort) -> Board:
 def snapshot_board(cohort: Cohort, snapshot: ResultSnapshot) -> Board:
     """The results as frozen in the snapshot, with its own mode and thresholds."""
     settings = snapshot.settings
-    withdrawn = [
-        (card.assignment.judge.get_full_name(), card.assignment.enrolment.organisation.name, card.withdrawal_reason)
-        for card in Scorecard.objects.filter(assignment__cohort=cohort, status=Scorecard.Status.WITHDRAWN)
-        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__lte=snapshot.finalised_at))
-        .select_related("assignment__judge", "assignment__enrolment__organisation")
-    ]
+    withdrawn = [(w["judge"], w["organisation"], w["reason"]) for w in snapshot.data.get("withdrawn", [])]
     return build_board(
         cohort,
         snapshot.data,
@@ -773,8 +767,12 @@ class OrganisationMixin(LoginRequiredMixin):
         snapshot = services.final_snapshot(self.cohort)
         if snapshot is None:
             return []
-        levels = _levels_by_enrolment(enrolments)
-        return [organisation_result(e, snapshot, levels[e.pk]) for e in enrolments]
+        frozen = {entry["enrolment"]: entry.get("self_levels") for entry in snapshot.data["finalists"]}
+        live = _levels_by_enrolment([e for e in enrolments if frozen.get(e.pk) is None])
+        return [
+            organisation_result(e, snapshot, frozen.get(e.pk) if frozen.get(e.pk) is not None else live[e.pk])
+            for e in enrolments
+        ]
 
     def one_enrolment(self) -> Enrolment:
         enrolment = get_object_or_404(

@@ -162,3 +162,23 @@ def test_results_phase_is_reached_only_by_finalising(judging, lead):
     [forward] = [m for m in programme.phase_moves(judging["cohort"]) if m.forward]
 
     assert forward.blockers == ("Results move to this phase when the lead finalises them (Results → Finalise).",)
+
+
+def test_the_snapshot_freezes_self_assessed_levels_and_withdrawn_scorecards(judging, lead):
+    from assessments.services.self_assessment import ensure_assessment
+
+    assessment = ensure_assessment(enrolment=judging["alpha"])
+    assessment.responses.update(level=4)
+    card = scorecard(judging["cohort"], make_judge(full_name="Conflicted Judge"), judging["beta"], 1)
+    card.status = Scorecard.Status.WITHDRAWN
+    card.withdrawal_reason = "conflict declared"
+    card.save()
+
+    snapshot = services.finalise(cohort=judging["cohort"], actor=lead)
+    assessment.responses.update(level=1)
+
+    alpha = next(row for row in snapshot.data["finalists"] if row["enrolment"] == judging["alpha"].pk)
+    assert set(alpha["self_levels"].values()) == {4}
+    assert snapshot.data["withdrawn"] == [
+        {"judge": "Conflicted Judge", "organisation": "Beta Water", "reason": "conflict declared"}
+    ]

@@ -731,7 +731,7 @@ def test_preview_queries_do_not_grow_with_finalists(lead_client, django_assert_m
             scorecard(cohort, judge, enrolment, q=(n + j) % 11, p=(2 * n + j) % 11)
     scorecard(cohort, judges[0], EnrolmentFactory(cohort=cohort, status="finalist"), q=1, p=1, status="draft")
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = lead_client.get("/cohorts/7/results/")
 
     assert len(response.context["board"].rows) == finalists + 1
