@@ -735,9 +735,9 @@ def test_preview_queries_do_not_grow_with_finalists(lead_client, django_assert_m
         response = lead_client.get("/cohorts/7/results/")
 
     assert len(response.context["board"].rows) == finalists + 1
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         lead_client.get(f"/cohorts/7/results/{response.context['board'].rows[0].enrolment}/")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         lead_client.get("/cohorts/7/results/scores.csv")
 
 
