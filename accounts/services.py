@@ -154,6 +154,11 @@ def accept_invitation(*, invitation: Invitation, user: User) -> None:
             )
     elif not RoleGrant.objects.active().filter(user=user, role=invitation.role).exists():
         grant_role(user=user, role=invitation.role, actor=invitation.invited_by)
+    if invitation.role == Role.JUDGE:
+        # A judge invited to a cohort's panel takes their seat on accepting.
+        from cohorts.services.judging import seat_invited_judge
+
+        seat_invited_judge(invitation=invitation, user=user)
     mark_email_verified(user)
     before = _invitation_state(invitation)
     invitation.accepted_at = timezone.now()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .urls_applications import urlpatterns as application_urls
+from .urls_judging import urlpatterns as judging_urls
 from .urls_organisations import urlpatterns as organisation_urls
 from .urls_results import urlpatterns as results_urls
 from .urls_shortlisting import urlpatterns as shortlisting_urls
@@ -47,4 +48,5 @@ urlpatterns = [
     *application_urls,
     *shortlisting_urls,
     *results_urls,
+    *judging_urls,
 ]

@@ -4,10 +4,7 @@ lead's judging dashboard."""
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.urls import include, path
 
-import cohorts.urls as cohort_urls
-import pq_portal.urls as project_urls
 from accounts import services as account_services
 from accounts.models import Invitation, Role
 from assessments.models import Scorecard
@@ -21,25 +18,12 @@ from cohorts.models import (
     Reminder,
 )
 from cohorts.services import judging
-from cohorts.urls_judging import urlpatterns as judging_urlpatterns
 from core.errors import ServiceError
 from core.models import AuditEvent
 
 from ..factories import EnrolmentFactory, OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
 
-# Until cohorts/urls.py includes cohorts/urls_judging.py, these tests serve
-# the project's URLs with the judging ones added to the "cohorts" namespace.
-if all(pattern in cohort_urls.urlpatterns for pattern in judging_urlpatterns):
-    pytestmark = pytest.mark.django_db
-else:
-    urlpatterns = [
-        path("", include((cohort_urls.urlpatterns + judging_urlpatterns, "cohorts")))
-        if getattr(pattern, "urlconf_name", None) is cohort_urls
-        else pattern
-        for pattern in project_urls.urlpatterns
-    ]
-    handler403, handler404 = project_urls.handler403, project_urls.handler404
-    pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -147,24 +131,23 @@ def test_an_invited_person_lands_on_the_panel_when_they_accept(
     user = account_services.register_from_invitation(
         invitation=invitation, full_name="Nia New", password="a-long-pass-phrase"
     )
-    seats = judging.seat_invited_judge(invitation=Invitation.objects.get(pk=invitation.pk), user=user)
 
+    seats = CohortJudge.objects.filter(judge=user)
     assert [(s.cohort, s.judge, s.added_by) for s in seats] == [(cohort, user, lead)]
+    # Seating again (say, a second call) changes nothing.
+    assert judging.seat_invited_judge(invitation=Invitation.objects.get(pk=invitation.pk), user=user) == []
     assert lead_client.get("/cohorts/3/panel/").context["invited"] == []
     assert AuditEvent.objects.filter(action="panel.judge_added").get().note == "accepted the invitation"
 
 
-def test_an_accepted_invitation_offers_the_lead_to_add_the_judge(lead_client, cohort):
+def test_an_existing_account_accepting_the_invitation_takes_the_seat(lead_client, cohort):
     invitation = judging.invite_judge(cohort=cohort, email="nia@example.org", actor=None)
     user = UserFactory(email="nia@example.org", full_name="Nia New")
+
     account_services.accept_invitation(invitation=invitation, user=user)
 
-    page = lead_client.get("/cohorts/3/panel/")
-
-    assert [i.accepted_by for i in page.context["invited"]] == [user]
-    assert "Add Nia New to the panel" in page.content.decode()
-    assert lead_client.post("/cohorts/3/panel/", {"judge": user.pk}).status_code == 302
     assert CohortJudge.objects.filter(cohort=cohort, judge=user, removed_at=None).exists()
+    assert lead_client.get("/cohorts/3/panel/").context["invited"] == []
 
 
 def test_inviting_someone_who_already_judges_seats_them_at_once(lead_client, cohort):
