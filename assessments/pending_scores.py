@@ -1,0 +1,80 @@
+"""Scorecard autosaves that arrived after the judge's log-in session expired.
+
+As for the self-assessment (pending.py): what the judge typed is kept in
+their (new, anonymous) session, which Django carries across log-in; when
+they sign in again and come back to the scorecard, it is saved for them,
+with the usual conflict check.
+"""
+
+from core.errors import ServiceError
+
+from .models import Scorecard, ScoreEntry
+from .pending import Outcome
+from .services import scorecards as services
+
+SESSION_KEY = "pq_pending_scores"
+MAX_PENDING = 50
+OVERALL = ""  # the `code` of the overall strengths and areas to improve
+
+
+def stash(request, *, assignment_pk: int, code: str, field: str) -> None:
+    if field not in services.ENTRY_FIELDS + services.OVERALL_FIELDS:
+        return
+    entry = {
+        "assignment": assignment_pk,
+        "code": code,
+        "field": field,
+        "value": request.POST.get(field, ""),
+        "base": request.POST.get(f"base_{field}", ""),
+    }
+    pending = [
+        item
+        for item in request.session.get(SESSION_KEY, [])
+        if (item["assignment"], item["code"], item["field"]) != (assignment_pk, code, field)
+    ]
+    request.session[SESSION_KEY] = [*pending, entry][-MAX_PENDING:]
+
+
+def apply_for(request, scorecard: Scorecard) -> list[Outcome]:
+    """Save what is pending for `scorecard`, as the signed-in user (who the
+    caller has checked judges the finalist)."""
+    pending = request.session.get(SESSION_KEY, [])
+    assignment_pk = scorecard.assignment_id
+    mine = [item for item in pending if item["assignment"] == assignment_pk]
+    if not mine:
+        return []
+    request.session[SESSION_KEY] = [item for item in pending if item["assignment"] != assignment_pk]
+    outcomes = []
+    for item in mine:
+        field, code = item["field"], item["code"]
+        where = code or "Overall"
+        try:
+            if code == OVERALL:
+                services.save_overall(
+                    scorecard=scorecard, field=field, value=item["value"], base=item["base"], actor=request.user
+                )
+            else:
+                entry = ScoreEntry.objects.filter(scorecard=scorecard, criterion__code=code).first()
+                if entry is None:
+                    continue
+                services.save_score(
+                    entry=entry, field=field, value=item["value"], base=item["base"], actor=request.user
+                )
+        except services.ScoreConflict as conflict:
+            outcomes.append(
+                Outcome(
+                    False,
+                    f"{where}: {conflict.message} What you typed before your session ended was: "
+                    f"“{item['value'][:500]}”",
+                )
+            )
+        except ServiceError as error:
+            outcomes.append(Outcome(False, f"{where}: {error.message} What you typed was: “{item['value'][:500]}”"))
+        else:
+            outcomes.append(
+                Outcome(
+                    True,
+                    f"{where}: {services.FIELD_NAMES.get(field, field)} you typed before your session ended is saved.",
+                )
+            )
+    return outcomes
