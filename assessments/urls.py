@@ -2,6 +2,7 @@ from django.urls import path
 
 from .urls_evidence import urlpatterns as evidence_urls
 from .urls_frameworks import urlpatterns as framework_urls
+from .urls_scorecards import urlpatterns as scorecard_urls
 from .views import self_assessment as views
 
 app_name = "assessments"
@@ -18,4 +19,5 @@ urlpatterns = [
     path("assessments/<int:pk>/profile.svg", views.ProfileChartView.as_view(), name="profile_chart"),
     *framework_urls,
     *evidence_urls,
+    *scorecard_urls,
 ]

@@ -7,6 +7,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation, Role, RoleGrant, User
 from accounts.selectors import roles_of
+from assessments.selectors_scorecards import assignments_judged_by
 from cohorts import selectors as cohort_selectors
 from cohorts.dashboards import cohort_cards, member_cards
 from cohorts.models import Cohort, Membership, Organisation
@@ -65,6 +66,13 @@ class JudgeDashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["cards"] = cohort_cards(cohort_selectors.cohorts_judged_by(self.request.user), timezone.now())
+        assignments = list(assignments_judged_by(self.request.user))
+        submitted = sum(1 for a in assignments if getattr(a, "scorecard", None) and a.scorecard.status == "submitted")
+        context["scorecards"] = {
+            "total": len(assignments),
+            "submitted": submitted,
+            "started": sum(1 for a in assignments if a.scores_given) - submitted,
+        }
         return context
 
 

@@ -8,20 +8,28 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters_from_time
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Role, User
-from assessments.models import SelfAssessment
+from assessments.models import Scorecard, ScoreEntry, SelfAssessment
+from assessments.selectors import assessment_summaries
+from assessments.services import results as results_services
+from assessments.services import scorecards as scorecard_services
 from assessments.services import self_assessment as assessment_services
+from cohorts.assignment import plan_assignments
 from cohorts.models import (
+    Assignment,
     Cohort,
     CohortJudge,
+    ConflictDeclaration,
     Enrolment,
     EnrolmentStatus,
     Membership,
     Organisation,
     Phase,
+    Relationship,
     Sector,
     Size,
 )
@@ -105,6 +113,11 @@ COHORT_4_ORGANISATIONS = [
     ),
 ]
 
+COMMENTS = {
+    True: "Convincing evidence, and the results to show for it.",
+    False: "The ambition is clear; the evidence of impact is still thin.",
+}
+
 NARRATIVES = {
     1: "We react to problems with {topic} as they arise. Nobody owns it yet and we do not measure it.",
     2: "We have started work on {topic}: a pilot in two teams, with first measures we review now and then.",
@@ -125,6 +138,8 @@ NARRATIVES = {
 EXTRA_JUDGES = [
     ("Tom Ellis", "tom.ellis@judges.test", 3),
     ("Uma Rahman", "uma.rahman@judges.test", 3),
+    ("Xavier Lowe", "xavier.lowe@judges.test", 3),
+    ("Yara Haddad", "yara.haddad@judges.test", 3),
     ("Victor Hale", "victor.hale@judges.test", 4),
     ("Wendy Ng", "wendy.ng@judges.test", 4),
 ]
@@ -138,6 +153,9 @@ def current_totp_code(secret: str) -> str:
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print how to log in as each role."
 
+    # Demo data sends nothing: its e-mails (results published, say) go to
+    # memory, after the transaction commits, and are kept as OutboundEmail rows.
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     @transaction.atomic
     def handle(self, *args, **options):
         organisations = {}
@@ -179,42 +197,31 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
         self.stdout.write(
-            "  Cohort 3 (water): self-assessments submitted, except Severn Valley Water's, nearly done.\n"
-            "  Cohort 4 (mixed sectors): self-assessment drafts in progress (e.g. maya.patel@highstreet-home.test).\n"
+            "  Cohort 3 (water): results finalised, a close race at the top (the member sees Severn's results).\n"
+            "  Cohort 4 (mixed sectors): judging, with the demo judge's scorecards still open.\n"
             "  Cohort 5: open for enrolment; sign up as anyone to apply.\n"
+            "  Cohort 6 (re-accreditation): self-assessment drafts in progress, Severn's among them.\n"
             f"  Every other demo person (organisation contacts, judges) also signs in with {DEMO_PASSWORD}."
         )
 
     def _seed_cohorts(self):
-        """Cohorts 3 and 4 in self-assessment, cohort 5 open for enrolment,
-        dated from the first run so that the demo always has deadlines a few
-        weeks ahead; later runs leave them as they are."""
-        today = date.today()
-        first_of_month = today.replace(day=1)
-        cohort_3 = self._cohort(
-            number=3,
-            name="Water industry",
-            start_date=add_months(first_of_month, -3),
-            phase=Phase.SELF_ASSESSMENT,
-        )
-        cohort_4 = self._cohort(
-            number=4,
-            name="Mixed sectors",
-            start_date=add_months(first_of_month, -2),
-            phase=Phase.SELF_ASSESSMENT,
-        )
-        self._cohort(
-            number=5,
-            name="Open enrolment",
-            start_date=add_months(first_of_month, 2),
-            phase=Phase.ENROLMENT,
-        )
+        """Cohort 3 finalised, cohort 4 in judging, cohort 5 open for
+        enrolment, cohort 6 in self-assessment; dated from the first run so
+        that the demo always has deadlines ahead; later runs leave them."""
+        first_of_month = date.today().replace(day=1)
+        cohort_3 = self._cohort(number=3, name="Water industry", start_date=add_months(first_of_month, -6))
+        cohort_4 = self._cohort(number=4, name="Mixed sectors", start_date=add_months(first_of_month, -5))
+        self._cohort(number=5, name="Open enrolment", start_date=add_months(first_of_month, 2))
+        cohort_6 = self._cohort(number=6, name="Re-accreditation", start_date=add_months(first_of_month, -2))
         for name, size, contact, email in [*COHORT_3_ORGANISATIONS, COHORT_3_BPO]:
             sector = Sector.BPO if (name, size, contact, email) == COHORT_3_BPO else Sector.WATER
             self._organisation_in(cohort_3, name, sector, size, contact, email)
         for name, sector, size, contact, email in COHORT_4_ORGANISATIONS:
             self._organisation_in(cohort_4, name, sector, size, contact, email)
-        judges = {3: [User.objects.get(email="judge@pq-portal.test")], 4: []}
+        for name, size, contact, email in COHORT_3_ORGANISATIONS[:3]:
+            self._organisation_in(cohort_6, name, Sector.WATER, size, contact, email)
+        demo_judge = User.objects.get(email="judge@pq-portal.test")
+        judges = {3: [demo_judge], 4: [demo_judge]}
         for full_name, email, number in EXTRA_JUDGES:
             judge = self._person(email, full_name)
             account_services.grant_role(user=judge, role=Role.JUDGE, actor=None)
@@ -222,10 +229,91 @@ class Command(BaseCommand):
         for cohort in (cohort_3, cohort_4):
             for judge in judges[cohort.number]:
                 CohortJudge.objects.get_or_create(cohort=cohort, judge=judge, removed_at=None)
-        self._seed_assessments(cohort_3, submitted=True, keep_open={"Severn Valley Water"})
-        self._seed_assessments(cohort_4, submitted=False, keep_open=set())
+        if cohort_3.phase == Phase.DRAFT:  # first run: take each cohort to where the demo needs it
+            self._seed_assessments(cohort_3, submitted=True)
+            self._seed_assessments(cohort_4, submitted=True)
+            self._seed_assessments(cohort_6, submitted=False)
+            self._seed_judging(cohort_3, finalists=6, complete=True)
+            self._seed_judging(cohort_4, finalists=4, complete=False)
+            Cohort.objects.filter(number=5).update(phase=Phase.ENROLMENT)
+            Cohort.objects.filter(pk=cohort_6.pk).update(phase=Phase.SELF_ASSESSMENT)
+            lead = User.objects.get(email="lead@pq-portal.test")
+            results_services.finalise(cohort=Cohort.objects.get(pk=cohort_3.pk), actor=lead)
 
-    def _seed_assessments(self, cohort, *, submitted: bool, keep_open: set[str]):
+    def _seed_judging(self, cohort, *, finalists: int, complete: bool):
+        """Finalists by self-assessment index, a conflict declared, balanced
+        assignments, and scorecards from judges of visibly different
+        harshness (all submitted, or some still open)."""
+        summaries = assessment_summaries(cohort)
+        ranked = sorted(
+            cohort.enrolments.select_related("organisation"),
+            key=lambda e: -(summaries[e.pk].index or 0) if e.pk in summaries else 0,
+        )
+        chosen = ranked[:finalists]
+        Enrolment.objects.filter(pk__in=[e.pk for e in chosen]).update(status=EnrolmentStatus.FINALIST)
+        panel = [seat.judge for seat in cohort.panel.filter(removed_at=None).select_related("judge")]
+        conflicts = set()
+        if len(panel) > 1:
+            ConflictDeclaration.objects.get_or_create(
+                cohort=cohort,
+                judge=panel[1],
+                organisation=chosen[-1].organisation,
+                defaults={"relationship": Relationship.FORMER_EMPLOYER, "note": "Worked there until 2023."},
+            )
+            conflicts.add((panel[1].pk, chosen[-1].pk))
+        plan = plan_assignments(
+            finalists=[e.pk for e in chosen],
+            judges=[j.pk for j in panel],
+            k=min(cohort.judges_per_finalist, len(panel) - 1),
+            conflicts=conflicts,
+        )
+        harshness = {judge.pk: offset for judge, offset in zip(panel, [0, -2, 1, 2, -1], strict=False)}
+        # A close race at the top: the two strongest finalists are a whisker apart.
+        quality = {e.pk: q for e, q in zip(chosen, [3.4, 3.3, 2.0, 1.0, 0.5, -0.5], strict=False)}
+        Cohort.objects.filter(pk=cohort.pk).update(phase=Phase.JUDGING)
+        cohort.refresh_from_db()
+        for enrolment_id, judge_ids in plan.judges_of.items():
+            for judge_id in judge_ids:
+                assignment = Assignment.objects.create(cohort=cohort, judge_id=judge_id, enrolment_id=enrolment_id)
+                card = scorecard_services.ensure_scorecard(assignment=assignment)
+                open_card = not complete and judge_id == panel[0].pk
+                for entry in card.entries.select_related("criterion"):
+                    if open_card and entry.criterion.position > 4:
+                        continue  # the demo judge has not finished these yet
+                    base = 5 + quality[enrolment_id] + (entry.criterion.position % 3 - 1) * 0.5
+                    entry.score = max(0, min(10, round(base + harshness[judge_id])))
+                    entry.comment = COMMENTS[entry.score >= 6]
+                    entry.save(update_fields=["score", "comment"])
+                card.strengths = "A clear line of sight from customer feedback to team coaching."
+                card.improvements = "Close the loop with customers after complaints are resolved."
+                card.status = Scorecard.Status.DRAFT if open_card else Scorecard.Status.SUBMITTED
+                card.submitted_at = None if open_card else timezone.now()
+                card.save(update_fields=["strengths", "improvements", "status", "submitted_at"])
+        if complete:
+            self._close_race(cohort, leader=chosen[0], runner_up=chosen[1])
+
+    def _close_race(self, cohort, *, leader, runner_up):
+        """Nudge the runner-up's scores until they finish within a point of the leader."""
+        for _ in range(60):
+            results = results_services.compute(
+                results_services.gather(cohort), normalise_scores=cohort.normalise_scores
+            )
+            gap = results.finalists[leader.pk].total - results.finalists[runner_up.pk].total
+            if 0.2 <= gap <= 1.0:
+                return
+            entries = ScoreEntry.objects.filter(scorecard__assignment__enrolment=runner_up).order_by("score", "pk")
+            if gap > 1.0:
+                entry = entries.filter(score__lt=10).first()
+                step = 1
+            else:
+                entry = entries.filter(score__gt=0).last()
+                step = -1
+            if entry is None:
+                return
+            entry.score += step
+            entry.save(update_fields=["score"])
+
+    def _seed_assessments(self, cohort, *, submitted: bool):
         """Varied maturity, the same on every run (seeded by the organisation's
         name). Submitted ones are marked directly, without receipt e-mails."""
         for enrolment in cohort.enrolments.select_related("organisation"):
@@ -236,8 +324,6 @@ class Command(BaseCommand):
             maturity = rng.choice([2, 2, 3, 3, 3, 4, 4, 5])
             responses = list(assessment.responses.select_related("criterion"))
             finished = len(responses) if submitted else rng.randint(2, len(responses) - 2)
-            if enrolment.organisation.name in keep_open:
-                finished = len(responses) - 2
             for response in responses[:finished]:
                 level = min(5, max(1, maturity + rng.choice([-1, 0, 0, 1])))
                 response.level = level
@@ -245,21 +331,19 @@ class Command(BaseCommand):
                 response.narrative = text[0].upper() + text[1:]
                 response.version = 1
                 response.save(update_fields=["level", "narrative", "version"])
-            if submitted and enrolment.organisation.name not in keep_open:
+            if submitted:
                 assessment.status = SelfAssessment.Status.SUBMITTED
                 assessment.submitted_at = timezone.now()
                 assessment.save(update_fields=["status", "submitted_at"])
                 enrolment.status = EnrolmentStatus.SUBMITTED
                 enrolment.save(update_fields=["status"])
 
-    def _cohort(self, *, number, name, start_date, phase):
+    def _cohort(self, *, number, name, start_date):
         cohort = Cohort.objects.filter(number=number).first()
         if cohort is None:
             cohort = create_cohort(
                 actor=None, number=number, name=name, sponsor=SPONSOR, start_date=start_date, time_zone="Europe/London"
             )
-            Cohort.objects.filter(pk=cohort.pk).update(phase=phase)
-            cohort.refresh_from_db()
         return cohort
 
     def _person(self, email, full_name):
