@@ -134,7 +134,10 @@ def _clip(value: float) -> float:
 def criterion_means(scorecards: Scorecards, finalist: Hashable, criteria: Sequence[CriterionInfo]) -> dict[str, float]:
     """Scoring point 2: per criterion, the mean over the judges who submitted
     a scorecard for the finalist. Empty when nobody did."""
-    cards = [card for (_, f), card in scorecards.items() if f == finalist]
+    return _means([card for (_, f), card in scorecards.items() if f == finalist], criteria)
+
+
+def _means(cards: Sequence[Mapping[str, float]], criteria: Sequence[CriterionInfo]) -> dict[str, float]:
     if not cards:
         return {}
     return {c.code: mean(float(card[c.code]) for card in cards) for c in criteria}
@@ -195,7 +198,10 @@ def level(total: float, *, pass_threshold: float, distinction_threshold: float) 
 def moderation_flags(raw: Scorecards, finalist: Hashable, criteria: Sequence[CriterionInfo]) -> list[str]:
     """Scoring point 6: criteria where the raw scores of the finalist's
     judges differ by 4 points or more."""
-    cards = [card for (_, f), card in raw.items() if f == finalist]
+    return _flags([card for (_, f), card in raw.items() if f == finalist], criteria)
+
+
+def _flags(cards: Sequence[Mapping[str, float]], criteria: Sequence[CriterionInfo]) -> list[str]:
     flagged = []
     for c in criteria:
         values = [float(card[c.code]) for card in cards]
@@ -247,9 +253,15 @@ def compute_results(
         if normalise_scores
         else {k: {c: float(s) for c, s in v.items()} for k, v in scorecards.items()}
     )
+    used_by_finalist: dict[Hashable, list] = {}
+    raw_by_finalist: dict[Hashable, list] = {}
+    for (_, finalist), card in used.items():
+        used_by_finalist.setdefault(finalist, []).append(card)
+    for (_, finalist), card in scorecards.items():
+        raw_by_finalist.setdefault(finalist, []).append(card)
     partial: dict[Hashable, FinalistResult] = {}
     for finalist in finalists:
-        means = criterion_means(used, finalist, criteria)
+        means = _means(used_by_finalist.get(finalist, []), criteria)
         if not means:
             partial[finalist] = FinalistResult(finalist=finalist, judged=False)
             continue
@@ -262,8 +274,8 @@ def compute_results(
             p_total=p_total,
             q_total=q_total,
             level=level(total, pass_threshold=pass_threshold, distinction_threshold=distinction_threshold),
-            moderation=moderation_flags(scorecards, finalist, criteria),
-            judges=sum(1 for (_, f) in scorecards if f == finalist),
+            moderation=_flags(raw_by_finalist.get(finalist, []), criteria),
+            judges=len(raw_by_finalist.get(finalist, [])),
         )
     judged = {f: r for f, r in partial.items() if r.judged}
     ranks = rank({f: (r.total, r.q_total) for f, r in judged.items()})
