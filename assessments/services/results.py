@@ -67,42 +67,55 @@ def gather(cohort: Cohort) -> Inputs:
         .order_by("organisation__name")
     )
     finalist_ids = {f.pk for f in finalists}
-    scorecards = list(
-        Scorecard.objects.filter(assignment__cohort=cohort, assignment__enrolment_id__in=finalist_ids).select_related(
-            "assignment__judge", "assignment__enrolment__organisation"
-        )
-    )
     inputs = Inputs(cohort=cohort, criteria=criteria, finalists=finalists, judges={}, raw={})
-    counted = set()
-    for card in scorecards:
-        judge, enrolment = card.assignment.judge, card.assignment.enrolment
-        if card.status == Scorecard.Status.SUBMITTED:
-            counted.add(card.pk)
-            inputs.judges[judge.pk] = judge.get_full_name()
-            if card.strengths.strip():
-                inputs.strengths.setdefault(enrolment.pk, []).append(card.strengths.strip())
-            if card.improvements.strip():
-                inputs.improvements.setdefault(enrolment.pk, []).append(card.improvements.strip())
-        elif card.status == Scorecard.Status.DRAFT and card.assignment.removed_at is None:
-            inputs.open_scorecards.append((judge.get_full_name(), enrolment.organisation.name))
-        elif card.status == Scorecard.Status.WITHDRAWN:
-            inputs.withdrawn.append((judge.get_full_name(), enrolment.organisation.name, card.withdrawal_reason))
-    entries = (
-        ScoreEntry.objects.filter(scorecard_id__in=counted)
-        .values_list(
-            "scorecard__assignment__judge_id",
-            "scorecard__assignment__enrolment_id",
-            "criterion__code",
-            "score",
-            "comment",
-        )
-        .order_by("scorecard__assignment__judge_id", "criterion__position", "criterion__code")
+    # Plain values rather than model objects: a cohort can have thousands of scorecards.
+    scorecards = Scorecard.objects.filter(
+        assignment__cohort=cohort, assignment__enrolment_id__in=finalist_ids
+    ).values_list(
+        "pk",
+        "status",
+        "strengths",
+        "improvements",
+        "withdrawal_reason",
+        "assignment__judge_id",
+        "assignment__judge__full_name",
+        "assignment__judge__email",
+        "assignment__enrolment_id",
+        "assignment__removed_at",
+    ).order_by("assignment__enrolment__organisation__name", "assignment__judge__full_name", "pk")
+    organisation_of = {f.pk: f.organisation.name for f in finalists}
+    card_owner = {}
+    for pk, status, strengths, improvements, reason, judge_id, full_name, email, enrolment_id, removed in scorecards:
+        judge_name = full_name or email
+        if status == Scorecard.Status.SUBMITTED:
+            card_owner[pk] = (judge_id, enrolment_id)
+            inputs.judges[judge_id] = judge_name
+            if strengths.strip():
+                inputs.strengths.setdefault(enrolment_id, []).append(strengths.strip())
+            if improvements.strip():
+                inputs.improvements.setdefault(enrolment_id, []).append(improvements.strip())
+        elif status == Scorecard.Status.DRAFT and removed is None:
+            inputs.open_scorecards.append((judge_name, organisation_of[enrolment_id]))
+        elif status == Scorecard.Status.WITHDRAWN:
+            inputs.withdrawn.append((judge_name, organisation_of[enrolment_id], reason))
+    # The scores: ids only, mapped in Python (no joins on 20,000 rows).
+    code_of = {c.pk: c.code for c in criteria}
+    position_of = {c.pk: (c.position, c.code) for c in criteria}
+    entries = sorted(
+        ScoreEntry.objects.filter(
+            scorecard__assignment__cohort=cohort, scorecard__status=Scorecard.Status.SUBMITTED
+        ).values_list("scorecard_id", "criterion_id", "score", "comment"),
+        key=lambda row: (card_owner.get(row[0], (0, 0))[0], position_of.get(row[1], (0, ""))),
     )
     for enrolment_id, code, level in Response.objects.filter(assessment__enrolment_id__in=finalist_ids).values_list(
         "assessment__enrolment_id", "criterion__code", "level"
     ):
         inputs.self_levels.setdefault(enrolment_id, {})[code] = level
-    for judge_id, enrolment_id, code, score, comment in entries:
+    for scorecard_id, criterion_id, score, comment in entries:
+        if scorecard_id not in card_owner or criterion_id not in code_of:
+            continue
+        judge_id, enrolment_id = card_owner[scorecard_id]
+        code = code_of[criterion_id]
         inputs.raw.setdefault((judge_id, enrolment_id), {})[code] = score
         if comment.strip():
             inputs.comments.setdefault(enrolment_id, {}).setdefault(code, []).append(comment.strip())
