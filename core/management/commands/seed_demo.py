@@ -210,7 +210,7 @@ class Command(BaseCommand):
         that the demo always has deadlines ahead; later runs leave them."""
         first_of_month = date.today().replace(day=1)
         cohort_3 = self._cohort(number=3, name="Water industry", start_date=add_months(first_of_month, -6))
-        cohort_4 = self._cohort(number=4, name="Mixed sectors", start_date=add_months(first_of_month, -5))
+        cohort_4 = self._cohort(number=4, name="Mixed sectors", start_date=add_months(first_of_month, -4))
         self._cohort(number=5, name="Open enrolment", start_date=add_months(first_of_month, 2))
         cohort_6 = self._cohort(number=6, name="Re-accreditation", start_date=add_months(first_of_month, -2))
         for name, size, contact, email in [*COHORT_3_ORGANISATIONS, COHORT_3_BPO]:
@@ -249,7 +249,10 @@ class Command(BaseCommand):
             cohort.enrolments.select_related("organisation"),
             key=lambda e: -(summaries[e.pk].index or 0) if e.pk in summaries else 0,
         )
-        chosen = ranked[:finalists]
+        # The demo member's organisation is always a finalist, so that they see full results.
+        demo = [e for e in ranked if e.organisation.name == "Severn Valley Water"]
+        chosen = [*ranked[: finalists - len(demo)], *(e for e in demo if e not in ranked[: finalists - len(demo)])]
+        chosen = chosen[:finalists] if len(chosen) > finalists else chosen
         Enrolment.objects.filter(pk__in=[e.pk for e in chosen]).update(status=EnrolmentStatus.FINALIST)
         panel = [seat.judge for seat in cohort.panel.filter(removed_at=None).select_related("judge")]
         conflicts = set()
