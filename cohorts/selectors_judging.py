@@ -137,6 +137,7 @@ CELL_LABELS = {
 class Cell:
     state: str
     detail: str = ""
+    assignment_id: int | None = None  # for the lead's unlock link on a submitted scorecard
 
     @property
     def label(self) -> str:
@@ -148,7 +149,7 @@ def assignment_cell(assignment: Assignment) -> Cell:
     if scorecard is None:
         return Cell(NOT_STARTED)
     if scorecard.status == Scorecard.Status.SUBMITTED:
-        return Cell(SUBMITTED)
+        return Cell(SUBMITTED, assignment_id=assignment.pk)
     if scorecard.status == Scorecard.Status.WITHDRAWN:
         return Cell(WITHDRAWN, scorecard.withdrawal_reason)
     return Cell(IN_PROGRESS if is_started(assignment) else NOT_STARTED)

@@ -116,7 +116,9 @@ class ScorecardMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.assignment = _assignment_for(request, kwargs["assignment_pk"])
-        self.scorecard = services.ensure_scorecard(assignment=self.assignment)
+        # Reading a scorecard must not write: create it only the first time.
+        existing = Scorecard.objects.filter(assignment=self.assignment).first()
+        self.scorecard = existing if existing is not None else services.ensure_scorecard(assignment=self.assignment)
         self.scorecard.assignment = self.assignment
         return super().dispatch(request, *args, **kwargs)
 

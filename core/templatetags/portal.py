@@ -28,7 +28,7 @@ def _words(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(_words(item) for item in value)
+        return ", ".join(_words(item) for item in value) or "none"
     if isinstance(value, dict):
         return ", ".join(f"{key.replace('_', ' ')} {_words(item)}" for key, item in value.items())
     return str(value).replace("_", " ")

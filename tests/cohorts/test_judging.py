@@ -751,3 +751,16 @@ def test_judging_e_mails_read_well(cohort):
         f"{settings.SITE_URL}/judge/\n\n"
         "P&Q accreditation portal\n"
     )
+
+
+def test_the_lead_reaches_the_unlock_page_from_a_submitted_cell(lead_client, cohort):
+    [finalist] = add_finalists(cohort, ["Anglian Water"])
+    judge = make_judge(full_name="Jonah Judge")
+    seat(cohort, judge)
+    assignment = assign(judge, finalist)
+    score(assignment, submitted=True)
+
+    page = lead_client.get("/cohorts/3/judging/").content.decode()
+
+    assert f'href="/judging/{assignment.pk}/unlock/?next=/cohorts/3/judging/"' in page
+    assert lead_client.get(f"/judging/{assignment.pk}/unlock/").status_code == 200
