@@ -69,20 +69,22 @@ def gather(cohort: Cohort) -> Inputs:
     finalist_ids = {f.pk for f in finalists}
     inputs = Inputs(cohort=cohort, criteria=criteria, finalists=finalists, judges={}, raw={})
     # Plain values rather than model objects: a cohort can have thousands of scorecards.
-    scorecards = Scorecard.objects.filter(
-        assignment__cohort=cohort, assignment__enrolment_id__in=finalist_ids
-    ).values_list(
-        "pk",
-        "status",
-        "strengths",
-        "improvements",
-        "withdrawal_reason",
-        "assignment__judge_id",
-        "assignment__judge__full_name",
-        "assignment__judge__email",
-        "assignment__enrolment_id",
-        "assignment__removed_at",
-    ).order_by("assignment__enrolment__organisation__name", "assignment__judge__full_name", "pk")
+    scorecards = (
+        Scorecard.objects.filter(assignment__cohort=cohort, assignment__enrolment_id__in=finalist_ids)
+        .values_list(
+            "pk",
+            "status",
+            "strengths",
+            "improvements",
+            "withdrawal_reason",
+            "assignment__judge_id",
+            "assignment__judge__full_name",
+            "assignment__judge__email",
+            "assignment__enrolment_id",
+            "assignment__removed_at",
+        )
+        .order_by("assignment__enrolment__organisation__name", "assignment__judge__full_name", "pk")
+    )
     organisation_of = {f.pk: f.organisation.name for f in finalists}
     card_owner = {}
     for pk, status, strengths, improvements, reason, judge_id, full_name, email, enrolment_id, removed in scorecards:
