@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked"
     # when two autosaves arrive at once on the threaded development server.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # Tests use a file too, not SQLite's shared in-memory database: its table
+    # locks fail at once ("database table is locked") instead of waiting, when
+    # a browser test's live server answers two requests at the same time.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared between processes, because allauth keeps its rate limits here.
@@ -196,6 +200,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite files live here
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # E-mail: to the console unless an SMTP host is configured.

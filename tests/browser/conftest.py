@@ -14,6 +14,11 @@ from pathlib import Path
 
 import pytest
 
+# Assertions wait as long as actions do: a loaded 2-core CI machine is slow to save.
+from playwright.sync_api import expect
+
+expect.set_options(timeout=15_000)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
