@@ -509,7 +509,7 @@ def test_lead_shortlists_and_assigns_judge_declares_conflict_and_scores_over_two
     assert list(matrix) == FINALISTS
     jo = {name: cells[1] for name, cells in matrix.items()}
     assert jo == {
-        scored: "Submitted",
+        scored: "Submitted Unlock…",  # with the lead's link to unlock it
         judged[1]: "Assigned – not started",
         not_judged: "Conflict declared: former employer",
     }
