@@ -23,11 +23,11 @@ class Outcome:
     message: str
 
 
-def stash(request, *, assessment_pk: int, code: str, field: str) -> None:
-    if not field:
-        return
+def keep(request, *, session_key: str, owner: str, owner_pk: int, code: str, field: str) -> None:
+    """Keep what was typed into `field` (from the POST) in the session, under
+    `session_key`, replacing an older value for the same place."""
     entry = {
-        "assessment": assessment_pk,
+        owner: owner_pk,
         "code": code,
         "field": field,
         "value": request.POST.get(field, ""),
@@ -35,19 +35,31 @@ def stash(request, *, assessment_pk: int, code: str, field: str) -> None:
     }
     pending = [
         item
-        for item in request.session.get(SESSION_KEY, [])
-        if (item["assessment"], item["code"], item["field"]) != (assessment_pk, code, field)
+        for item in request.session.get(session_key, [])
+        if (item[owner], item["code"], item["field"]) != (owner_pk, code, field)
     ]
-    request.session[SESSION_KEY] = [*pending, entry][-MAX_PENDING:]
+    request.session[session_key] = [*pending, entry][-MAX_PENDING:]
+
+
+def take(request, *, session_key: str, owner: str, owner_pk: int) -> list[dict]:
+    """Remove and return what is kept for one assessment or scorecard."""
+    pending = request.session.get(session_key, [])
+    mine = [item for item in pending if item[owner] == owner_pk]
+    if mine:
+        request.session[session_key] = [item for item in pending if item[owner] != owner_pk]
+    return mine
+
+
+def stash(request, *, assessment_pk: int, code: str, field: str) -> None:
+    if field:
+        keep(request, session_key=SESSION_KEY, owner="assessment", owner_pk=assessment_pk, code=code, field=field)
 
 
 def apply_for(request, assessment) -> list[Outcome]:
     """Save what is pending for `assessment`, as the signed-in user."""
-    pending = request.session.get(SESSION_KEY, [])
-    mine = [item for item in pending if item["assessment"] == assessment.pk]
+    mine = take(request, session_key=SESSION_KEY, owner="assessment", owner_pk=assessment.pk)
     if not mine:
         return []
-    request.session[SESSION_KEY] = [item for item in pending if item["assessment"] != assessment.pk]
     if not request.user.has_perm("assessments.edit_assessment", assessment):
         return [
             Outcome(

@@ -9,41 +9,22 @@ with the usual conflict check.
 from core.errors import ServiceError
 
 from .models import Scorecard, ScoreEntry
-from .pending import Outcome
+from .pending import Outcome, keep, take
 from .services import scorecards as services
 
 SESSION_KEY = "pq_pending_scores"
-MAX_PENDING = 50
 OVERALL = ""  # the `code` of the overall strengths and areas to improve
 
 
 def stash(request, *, assignment_pk: int, code: str, field: str) -> None:
-    if field not in services.ENTRY_FIELDS + services.OVERALL_FIELDS:
-        return
-    entry = {
-        "assignment": assignment_pk,
-        "code": code,
-        "field": field,
-        "value": request.POST.get(field, ""),
-        "base": request.POST.get(f"base_{field}", ""),
-    }
-    pending = [
-        item
-        for item in request.session.get(SESSION_KEY, [])
-        if (item["assignment"], item["code"], item["field"]) != (assignment_pk, code, field)
-    ]
-    request.session[SESSION_KEY] = [*pending, entry][-MAX_PENDING:]
+    if field in services.ENTRY_FIELDS + services.OVERALL_FIELDS:
+        keep(request, session_key=SESSION_KEY, owner="assignment", owner_pk=assignment_pk, code=code, field=field)
 
 
 def apply_for(request, scorecard: Scorecard) -> list[Outcome]:
     """Save what is pending for `scorecard`, as the signed-in user (who the
     caller has checked judges the finalist)."""
-    pending = request.session.get(SESSION_KEY, [])
-    assignment_pk = scorecard.assignment_id
-    mine = [item for item in pending if item["assignment"] == assignment_pk]
-    if not mine:
-        return []
-    request.session[SESSION_KEY] = [item for item in pending if item["assignment"] != assignment_pk]
+    mine = take(request, session_key=SESSION_KEY, owner="assignment", owner_pk=scorecard.assignment_id)
     outcomes = []
     for item in mine:
         field, code = item["field"], item["code"]
