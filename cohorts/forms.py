@@ -29,6 +29,8 @@ class CohortForm(forms.ModelForm):
             "number",
             "name",
             "sponsor",
+            "signatory_name",
+            "signatory_title",
             "start_date",
             "time_zone",
             "framework",
@@ -36,6 +38,7 @@ class CohortForm(forms.ModelForm):
             "normalise_scores",
             "pass_threshold",
             "distinction_threshold",
+            "retention_days",
         ]
         widgets = {"start_date": DateInput()}
         help_texts = {

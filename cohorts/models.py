@@ -114,6 +114,18 @@ class Cohort(models.Model):
     number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1)])
     name = models.CharField(max_length=200)
     sponsor = models.CharField(max_length=200, blank=True)
+    signatory_name = models.CharField(
+        "certificate signatory", max_length=120, blank=True, help_text="The person whose name signs the certificates."
+    )
+    signatory_title = models.CharField(
+        "signatory's title", max_length=120, blank=True, help_text="For example: Programme Director."
+    )
+    retention_days = models.PositiveIntegerField(
+        "keep evidence and drafts for (days)",
+        default=730,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text="Evidence files and unsubmitted drafts are deleted this many days after the cohort closes.",
+    )
     start_date = models.DateField()
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.DRAFT)

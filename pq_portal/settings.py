@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "accounts",
     "cohorts",
     "assessments",
+    "documents",
 ]
 
 MIDDLEWARE = [

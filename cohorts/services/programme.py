@@ -28,6 +28,8 @@ COHORT_FIELDS = (
     "number",
     "name",
     "sponsor",
+    "signatory_name",
+    "signatory_title",
     "start_date",
     "time_zone",
     "framework",
@@ -35,6 +37,7 @@ COHORT_FIELDS = (
     "normalise_scores",
     "pass_threshold",
     "distinction_threshold",
+    "retention_days",
 )
 ENROLLING_PHASES = (Phase.DRAFT, Phase.ENROLMENT, Phase.SELF_ASSESSMENT)
 
