@@ -91,3 +91,10 @@ class SignupDetailsForm(forms.Form):
     def signup(self, request, user):
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])
+
+
+class CloseAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that closing my account cannot be undone.",
+        help_text="Download your data first if you want to keep a copy.",
+    )

@@ -8,6 +8,8 @@ from .rules import needs_mfa
 # Pages a user who must set up MFA can still reach: their account pages
 # (log out, MFA set-up, e-mail, password), invitations and static files.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/invitations/", "/static/", "/verify/")
+# The privacy notice (but not the data download, which holds cohort data).
+MFA_EXEMPT_PATHS = frozenset({"/privacy/"})
 
 
 class RequireMFAMiddleware:
@@ -22,6 +24,7 @@ class RequireMFAMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and request.path not in MFA_EXEMPT_PATHS
             and needs_mfa(user)
             and not is_mfa_enabled(user)
         ):

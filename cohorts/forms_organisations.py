@@ -106,3 +106,25 @@ class ImportUploadForm(forms.Form):
                 f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files."
             )
         return upload
+
+
+class OrganisationEraseForm(forms.Form):
+    """The lead erases an organisation's data at its request."""
+
+    confirm_name = forms.CharField(label="Type the organisation's name to confirm", max_length=200)
+    reason = forms.CharField(
+        label="Whose request is this, and when was it made?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit trail, for example: “E-mail from the organisation's admin, 3 March 2027”.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_confirm_name(self):
+        typed = " ".join(self.cleaned_data["confirm_name"].split())
+        if typed.casefold() != self.organisation.name.casefold():
+            raise forms.ValidationError(f"Type “{self.organisation.name}” exactly, to show this is the right one.")
+        return typed

@@ -103,6 +103,14 @@ ACTION_LABELS = {
     "enrolment.outcome": "set the outcome of",
     "evidence.added": "added evidence to",
     "evidence.removed": "removed evidence from",
+    "evidence.erased": "erased evidence, at the organisation's request, from",
+    "account.data_exported": "downloaded their personal data:",
+    "account.closed": "closed their account:",
+    "organisation.exported": "exported the data of",
+    "organisation.erased": "erased, at its request, the data of",
+    "retention.evidence_deleted": "deleted, at the end of the retention period, evidence from",
+    "retention.draft_deleted": "deleted, at the end of the retention period, the unsubmitted draft:",
+    "retention.scorecard_deleted": "deleted, at the end of the retention period, the unsubmitted scorecard of",
 }
 
 
