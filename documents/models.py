@@ -131,7 +131,6 @@ class Document(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(upload_to="documents/", blank=True, max_length=255)
     size = models.PositiveIntegerField(default=0)
-    pages = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)

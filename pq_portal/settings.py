@@ -167,6 +167,8 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
+    # The public certificate check (documents.views): not allauth's, but kept with the others.
+    "verify_certificate": "20/m/ip",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

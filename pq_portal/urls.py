@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("cohorts.urls")),
     path("", include("assessments.urls")),
+    path("", include("documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -28,6 +28,13 @@ def _isolated_cache_and_eager_tasks(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(request, settings):
+    """Uploaded and generated files go to the test's own folder."""
+    if "tmp_path" in request.fixturenames or request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        settings.MEDIA_ROOT = request.getfixturevalue("tmp_path") / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

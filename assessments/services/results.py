@@ -236,7 +236,8 @@ def finalise(*, cohort: Cohort, actor, confirm_missing: bool = False, now: datet
     then says which were missing). Side effects: a ResultSnapshot; every
     enrolment's outcome set (finalists by level or not judged; the others
     not shortlisted); the cohort moved to results; audit entries; an e-mail
-    to each organisation's members with its outcome.
+    to each organisation's members with its outcome; certificates for the
+    accredited and the cohort's documents queued (documents.services).
     """
     cohort = Cohort.objects.select_for_update(of=("self",)).select_related("framework").get(pk=cohort.pk)
     if cohort.phase != Phase.JUDGING:
@@ -283,6 +284,9 @@ def finalise(*, cohort: Cohort, actor, confirm_missing: bool = False, now: datet
     )
     programme.move_phase(cohort=cohort, to=Phase.RESULTS, actor=actor)
     _tell_organisations(cohort, outcomes)
+    from documents.services import issue_for_results  # documents build on results
+
+    issue_for_results(snapshot=snapshot, actor=actor)
     return snapshot
 
 

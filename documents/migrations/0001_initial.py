@@ -67,7 +67,6 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being made'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
                 ('file', models.FileField(blank=True, max_length=255, upload_to='documents/')),
                 ('size', models.PositiveIntegerField(default=0)),
-                ('pages', models.PositiveSmallIntegerField(default=0)),
                 ('error', models.TextField(blank=True)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('task_id', models.CharField(blank=True, max_length=64)),

@@ -345,7 +345,14 @@ class Command(BaseCommand):
         cohort = Cohort.objects.filter(number=number).first()
         if cohort is None:
             cohort = create_cohort(
-                actor=None, number=number, name=name, sponsor=SPONSOR, start_date=start_date, time_zone="Europe/London"
+                actor=None,
+                number=number,
+                name=name,
+                sponsor=SPONSOR,
+                signatory_name="Dr Helen Price",
+                signatory_title="Programme Director, P&Q accreditation",
+                start_date=start_date,
+                time_zone="Europe/London",
             )
         return cohort
 
