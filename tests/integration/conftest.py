@@ -8,6 +8,17 @@ leaves them out by design and a skip would count as a failure.
 """
 
 import os
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from celery import signals
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connections
+
+from pq_portal.celery import app as celery_app
 
 ENABLED = os.environ.get("PQ_INTEGRATION") == "1"
 STRICT = os.environ.get("PQ_NO_SKIP") == "1"
@@ -26,3 +37,56 @@ def pytest_collection_modifyitems(config, items):
     if integration:
         config.hook.pytest_deselected(items=integration)
         items[:] = [item for item in items if not item.get_closest_marker("integration")]
+
+
+DELIVERY_TIMEOUT = 20.0
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = DELIVERY_TIMEOUT, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"Gave up after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def executed_tasks():
+    """(task name, eager?, ran on the test's own thread?, broker queue) of
+    every task run while the test runs."""
+    runs = []
+
+    def on_prerun(sender=None, task=None, **kwargs):
+        delivery_info = task.request.delivery_info or {}
+        runs.append(
+            (
+                task.name,
+                bool(task.request.is_eager),
+                threading.current_thread() is threading.main_thread(),
+                delivery_info.get("routing_key"),
+            )
+        )
+
+    signals.task_prerun.connect(on_prerun, weak=False)
+    yield runs
+    signals.task_prerun.disconnect(on_prerun)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A worker consuming from the Redis broker named by CELERY_BROKER_URL."""
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "PQ_INTEGRATION=1 needs CELERY_BROKER_URL=redis://…"
+    assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    # Messages left behind by an interrupted earlier run must not be delivered here.
+    celery_app.control.purge()
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = was_eager
+        # The worker thread opened its own connection; close it so that the
+        # test database can be flushed and dropped.
+        connections.close_all()

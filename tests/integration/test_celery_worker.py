@@ -6,20 +6,18 @@ what the test commits is what the worker sees, as in production.
 """
 
 import os
-import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from celery import signals
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
-from django.db import connections, transaction
+from django.db import transaction
 
 from core.models import OutboundEmail
 from core.notifications import send_templated_email
-from pq_portal.celery import app as celery_app
+
+from .conftest import wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -29,8 +27,6 @@ pytestmark = [
     ),
 ]
 
-DELIVERY_TIMEOUT = 20.0
-
 INVITATION_CONTEXT = {
     "role_phrase": "a judge",
     "organisation": None,
@@ -38,56 +34,6 @@ INVITATION_CONTEXT = {
     "accept_url": "http://127.0.0.1:8000/invitations/some-token/",
     "expires_at": None,
 }
-
-
-def wait_until(condition: Callable[[], bool], *, timeout: float = DELIVERY_TIMEOUT, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"Gave up after {timeout:.0f} s waiting for {what}")
-
-
-@pytest.fixture
-def executed_tasks():
-    """(task name, eager?, ran on the test's own thread?, broker queue) of
-    every task run while the test runs."""
-    runs = []
-
-    def on_prerun(sender=None, task=None, **kwargs):
-        delivery_info = task.request.delivery_info or {}
-        runs.append(
-            (
-                task.name,
-                bool(task.request.is_eager),
-                threading.current_thread() is threading.main_thread(),
-                delivery_info.get("routing_key"),
-            )
-        )
-
-    signals.task_prerun.connect(on_prerun, weak=False)
-    yield runs
-    signals.task_prerun.disconnect(on_prerun)
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    """A worker consuming from the Redis broker named by CELERY_BROKER_URL."""
-    assert settings.CELERY_BROKER_URL.startswith("redis://"), "PQ_INTEGRATION=1 needs CELERY_BROKER_URL=redis://…"
-    assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
-    was_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    # Messages left behind by an interrupted earlier run must not be delivered here.
-    celery_app.control.purge()
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = was_eager
-        # The worker thread opened its own connection; close it so that the
-        # test database can be flushed and dropped.
-        connections.close_all()
 
 
 def sent_to(address: str) -> Callable[[], bool]:
