@@ -131,6 +131,10 @@ class CriterionView(AssessmentMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Without JavaScript the whole criterion is saved at once."""
+        if not request.user.has_perm("assessments.edit_assessment", self.assessment):
+            # The lead (and a judge) may read the answers, never change them.
+            messages.error(request, services.edit_refusal(self.assessment) or "You cannot change this self-assessment.")
+            return redirect("assessments:criterion", pk=self.assessment.pk, code=kwargs["code"])
         response = self._response(kwargs["code"])
         fields = ["level", "narrative", *[f"kpi_{kpi.pk}" for kpi in response.criterion.kpis.all()]]
         problems = []
