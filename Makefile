@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean backup restore audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,23 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The database (SQLite or PostgreSQL, from DATABASE_URL) and the uploaded
+# files together in var/backups/pq-YYYYMMDD-HHMMSS.tar.gz; `make restore
+# FILE=…` puts both back (it asks first). README: "Backups and restore".
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/pq-YYYYMMDD-HHMMSS.tar.gz" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
+
+# Known vulnerabilities in the installed packages, from the PyPI advisory
+# database: needs the network, so it is not part of CI. pip-audit lives in its
+# own virtualenv (var/pip-audit), apart from the project's packages.
+audit: install
+	test -x var/pip-audit/bin/pip-audit || { $(PYTHON) -m venv var/pip-audit && var/pip-audit/bin/pip install --quiet pip-audit; }
+	var/pip-audit/bin/pip-audit --path $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -131,8 +131,8 @@ def check_size(size: int, *, stored: int, max_file: int, max_total: int) -> None
 
 def clean_name(filename: str) -> str:
     """The name to keep and to download the file as: no folders, no control
-    or formatting characters (a right-to-left override can make
-    "report‮fdp.exe" read as "reportexe.pdf"), at most 255 characters."""
+    or formatting characters (a right-to-left override, U+202E, can make
+    "report<U+202E>fdp.exe" read as "reportexe.pdf"), at most 255 characters."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
     if name in ("", ".", ".."):
