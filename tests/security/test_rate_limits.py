@@ -189,3 +189,25 @@ def test_the_right_code_is_accepted_within_the_limit(client):
     assert right.status_code == 302
     assert client.session["_auth_user_id"] == str(judge.pk)
 
+
+# The public certificate check -----------------------------------------------------------
+
+
+def test_certificate_checks_are_limited_to_20_a_minute_per_client_behind_the_proxy(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    def check(n: int, forwarded: str):
+        return client.post(
+            "/verify/",
+            {"serial": f"PQ-C03-{n:04d}", "organisation_name": "Severn Valley Water"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    statuses = [check(n, f"192.0.2.{n}, {CLIENT}").status_code for n in range(21)]
+    by_code = client.get("/v/0123456789AB/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.77, {CLIENT}")
+    other = check(99, OTHER_CLIENT)
+
+    assert statuses == [404] * 20 + [429]  # no such certificate, then refused
+    assert by_code.status_code == 429  # the QR code's link shares the allowance
+    assert other.status_code == 404
