@@ -302,5 +302,9 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         # kombu describes the unused in-memory broker of the in-process mode.
         "kombu.connection": {"level": "ERROR"},
+        # WeasyPrint logs each step of each PDF; fontTools each font it subsets.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
