@@ -82,6 +82,11 @@ def update_cohort(*, cohort: Cohort, actor, **fields) -> Cohort:
     changed = [name for name in COHORT_FIELDS if before[name] != after[name]]
     if not changed:
         return cohort
+    if cohort.phase == Phase.CLOSED and set(changed) != {"retention_days"}:
+        raise ServiceError(
+            f"Cohort {cohort.number} is closed: its settings can no longer change, "
+            "only how long its evidence and drafts are kept."
+        )
     if (
         "framework" in changed
         and before["framework"] is not None
@@ -421,10 +426,16 @@ def grant_extension(*, enrolment: Enrolment, until: date | None, actor, now: dat
     """Let one organisation submit after the deadline, until 23:59 on `until`
     in the cohort's time zone (None takes the extension away).
 
-    Side effects: the extension saved; an audit entry.
+    Side effects: the extension saved; an audit entry. Refused once the
+    cohort is past self-assessment (shortlisting needs no extension running).
     """
     enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=enrolment.pk)
     cohort = enrolment.cohort
+    if cohort.phase not in ENROLLING_PHASES:
+        raise ServiceError(
+            f"Cohort {cohort.number} is in {Phase(cohort.phase).label.lower()}: extensions can be given "
+            "or taken away only until the self-assessment phase ends."
+        )
     now = now or timezone.now()
     if until is not None:
         deadline = cohort.self_assessment_deadline
