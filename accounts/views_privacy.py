@@ -25,6 +25,7 @@ class PrivacyNoticeView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             privacy_email=settings.PRIVACY_CONTACT_EMAIL,
+            security_email=settings.SECURITY_CONTACT_EMAIL,
             session_hours=settings.SESSION_COOKIE_AGE / 3600,
             **kwargs,
         )

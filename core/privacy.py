@@ -110,9 +110,7 @@ def pseudonymise_audit_trail(*, replacements: dict[str, str], also: Q | None = N
         return 0
     # Longest first, so that "Ann Smith" is replaced before "Ann".
     patterns = [(_pattern(text), replacements[text]) for text in sorted(texts, key=len, reverse=True)]
-    candidates = AuditEvent.objects.annotate(
-        before_text=Cast("before", output_field=TextField()), after_text=Cast("after", output_field=TextField())
-    ).filter(_mentions(texts) | (also or Q(pk__in=[])))
+    candidates = _with_text().filter(_mentions(texts) | (also or Q(pk__in=[])))
     changed = 0
     for event in candidates.iterator():
         fields = {
@@ -141,10 +139,20 @@ def audit_entry(event: AuditEvent) -> dict:
     }
 
 
+def _with_text() -> models.QuerySet:
+    return AuditEvent.objects.annotate(
+        before_text=Cast("before", output_field=TextField()), after_text=Cast("after", output_field=TextField())
+    )
+
+
 def _entries_about_user(user: User) -> models.QuerySet:
+    """Entries by the person, about their account, or naming their address
+    (an invitation sent to them, say)."""
     user_type = ContentType.objects.get_for_model(User)
-    return AuditEvent.objects.filter(Q(actor=user) | Q(object_type=user_type, object_id=str(user.pk))).order_by(
-        "created_at", "id"
+    return (
+        _with_text()
+        .filter(Q(actor=user) | Q(object_type=user_type, object_id=str(user.pk)) | _mentions([user.email]))
+        .order_by("created_at", "id")
     )
 
 

@@ -97,6 +97,8 @@ def test_privacy_notice_is_public_and_linked_from_the_footer(client):
     assert notice.status_code == 200
     assert b'<h1 class="h3">Privacy notice</h1>' in notice.content
     assert b"Information Commissioner" in notice.content
+    assert b'href="mailto:privacy@pq-portal.local"' in notice.content
+    assert b'href="mailto:security@pq-portal.local"' in notice.content
     assert b"Download your data" not in notice.content  # for people who are signed in
     assert b'href="/privacy/">Privacy</a>' in home.content
 
@@ -133,6 +135,8 @@ def test_member_downloads_everything_held_about_them_as_json():
         template="assessment_reopened", to=member.email, subject="Your self-assessment was reopened", body_text="Hi"
     )
     audit.record(actor=member, action="password.changed", obj=member)
+    audit.record(actor=None, action="invitation.sent", after={"email": "Alex.Morgan@severn.example"})
+    audit.record(actor=None, action="invitation.sent", after={"email": "someone.else@severn.example"})
     client = signed_in(member)
 
     answer = client.get("/privacy/your-data/")
@@ -158,9 +162,13 @@ def test_member_downloads_everything_held_about_them_as_json():
     assert [f["file"] for f in data["evidence_files_you_uploaded"]] == ["Coaching plan.pdf"]
     assert [e["to"] for e in data["emails_sent_to_you"]] == ["alex.morgan@severn.example"]
     assert data["judging"]["scorecards"] == []
-    assert [e["action"] for e in data["audit_trail_about_you"]] == ["password.changed"]
+    assert [e["action"] for e in data["audit_trail_about_you"]] == ["password.changed", "invitation.sent"]
     again = json.loads(client.get("/privacy/your-data/").content)
-    assert [e["action"] for e in again["audit_trail_about_you"]] == ["password.changed", "account.data_exported"]
+    assert [e["action"] for e in again["audit_trail_about_you"]] == [
+        "password.changed",
+        "invitation.sent",
+        "account.data_exported",
+    ]
 
 
 def test_judges_download_includes_their_scorecards_and_leaves_out_secrets():
@@ -339,6 +347,18 @@ def test_lead_exports_an_organisations_data_as_a_zip_with_its_evidence(lead):
     [evidence] = first["evidence"]
     assert archive.read(evidence["path"]) == PDF
     assert AuditEvent.objects.filter(action="organisation.exported").count() == 1
+
+
+def test_the_organisation_page_offers_export_and_erasure_to_the_lead_only(lead):
+    _cohort, organisation, _enrolment, member, *_rest = programme()
+    path = f"/organisations/{organisation.pk}/"
+
+    for_lead = signed_in(lead).get(path).content.decode()
+    for_member = signed_in(member).get(path).content.decode()
+
+    links = [f'href="{path}export/"', f'href="{path}erase/"']
+    assert [link in for_lead for link in links] == [True, True]
+    assert [link in for_member for link in links] == [False, False]
 
 
 def test_only_the_lead_exports_or_erases_an_organisations_data():
