@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -238,6 +239,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (`celery -A pq_portal beat`) runs these once a day.
+CELERY_BEAT_SCHEDULE = {
+    # Evidence files and unsubmitted drafts past their cohort's retention period.
+    "retention": {
+        "task": "core.retention.purge_expired_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+# Modules with tasks that autodiscovery (each app's tasks.py) does not find.
+CELERY_IMPORTS = ["core.retention"]
 
 # Privacy: who people write to about their personal data, and who receives
 # reports of security vulnerabilities (README, "Security").
