@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .urls_applications import urlpatterns as application_urls
+from .urls_audit import urlpatterns as audit_urls
 from .urls_judging import urlpatterns as judging_urls
 from .urls_organisations import urlpatterns as organisation_urls
 from .urls_results import urlpatterns as results_urls
@@ -49,4 +50,5 @@ urlpatterns = [
     *shortlisting_urls,
     *results_urls,
     *judging_urls,
+    *audit_urls,
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, OutboundEmail
+from .models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,3 +48,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "title", "read_at")
+    list_filter = ("template",)
+    search_fields = ("user__email", "title")
+    list_select_related = ("user",)
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(ReadOnlyAdmin):
+    list_display = ("user", "category", "created_at")
+    list_filter = ("category",)
+    search_fields = ("user__email",)
+    list_select_related = ("user",)

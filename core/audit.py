@@ -16,9 +16,12 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    cohort=None,
 ) -> AuditEvent:
     """Append an audit entry: `actor` (a user, or None for the system) did
-    `action` to `obj`, changing `before` into `after`.
+    `action` to `obj`, changing `before` into `after`. The entry belongs to
+    `cohort` (by default the cohort `obj` is or belongs to) so that it shows
+    in that cohort's trail.
 
     Side effects: one AuditEvent row, in the caller's transaction, so that a
     rolled-back change leaves no entry.
@@ -34,7 +37,26 @@ def record(
         before=before,
         after=after,
         note=note,
+        cohort_id=cohort.pk if cohort is not None else cohort_id_of(obj),
     )
+
+
+def cohort_id_of(obj: models.Model | None) -> int | None:
+    """The cohort an object is or belongs to: a cohort itself, anything with
+    a cohort (enrolments, applications, panel seats, assignments,
+    certificates…), or anything with an enrolment or an assignment
+    (self-assessments, scorecards). None for the rest (people,
+    organisations, frameworks)."""
+    if obj is None:
+        return None
+    if obj._meta.label == "cohorts.Cohort":
+        return obj.pk
+    if getattr(obj, "cohort_id", None):
+        return obj.cohort_id
+    for relation in ("enrolment", "assignment"):
+        if getattr(obj, f"{relation}_id", None):
+            return getattr(obj, relation).cohort_id
+    return None
 
 
 # How each action reads in the interface; unknown actions show their code.
@@ -117,6 +139,38 @@ ACTION_LABELS = {
     "retention.draft_deleted": "deleted, at the end of the retention period, the unsubmitted draft:",
     "retention.scorecard_deleted": "deleted, at the end of the retention period, the unsubmitted scorecard of",
 }
+
+# The kinds of entry a trail can be filtered by: kind → (label, the action
+# prefixes, the part before the dot, that it covers).
+ACTION_KINDS = {
+    "phase": ("Phase moves, settings and timeline", ("cohort", "timeline", "milestone")),
+    "enrolment": ("Enrolments and outcomes", ("enrolment",)),
+    "application": ("Applications", ("application",)),
+    "assessment": ("Self-assessments and evidence", ("assessment", "evidence")),
+    "shortlist": ("Shortlist", ("shortlist",)),
+    "panel": ("Judging panel and conflicts", ("panel", "conflict")),
+    "assignment": ("Assignments", ("assignment",)),
+    "scorecard": ("Scorecards", ("scorecard",)),
+    "reminder": ("Reminders", ("reminder",)),
+    "results": ("Results", ("results",)),
+    "documents": ("Certificates and documents", ("certificate", "documents", "document")),
+    "people": ("Roles, invitations and members", ("role", "invitation", "membership")),
+    "organisation": ("Organisations", ("organisation", "organisation_import")),
+    "account": ("Accounts and security", ("user", "email", "password", "mfa")),
+    "framework": ("Frameworks", ("framework", "criterion", "kpi")),
+}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(kind, label) for kind, (label, _prefixes) in ACTION_KINDS.items()]
+
+
+def kind_filter(kind: str) -> models.Q:
+    """Entries of one kind (see ACTION_KINDS)."""
+    query = models.Q(pk__in=[])
+    for prefix in ACTION_KINDS[kind][1]:
+        query |= models.Q(action__startswith=f"{prefix}.")
+    return query
 
 
 def action_label(action: str) -> str:

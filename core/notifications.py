@@ -4,6 +4,10 @@ Each e-mail has three templates under templates/emails/: NAME_subject.txt,
 NAME.txt and NAME.html. It is rendered now, stored as an OutboundEmail, and
 handed to a Celery task only once the surrounding transaction commits, so a
 rolled-back change never sends anything.
+
+Every e-mail to a user of the site also leaves an in-site Notification (its
+subject and a link), and optional kinds of e-mail (core.email_kinds) are not
+sent to people who switched them off; mandatory ones always are.
 """
 
 from collections.abc import Iterable
@@ -11,9 +15,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
+from django.template import Context
+from django.template.loader import get_template
+from django.urls import reverse
 
-from .models import OutboundEmail
+from . import email_kinds
+from .models import EmailOptOut, Notification, OutboundEmail
+
+# Context entries that hold the e-mail's direct link, most specific first.
+# (Never an invitation's accept_url: it carries a secret token.)
+LINK_KEYS = ("url", "application_url", "conflicts_url", "dashboard_url")
 
 
 def absolute_url(path: str) -> str:
@@ -21,39 +34,106 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def site_path(url: str) -> str:
+    """The path of a link to this site ("" for a link elsewhere)."""
+    if url.startswith(settings.SITE_URL + "/"):
+        return url[len(settings.SITE_URL) :]
+    return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+def _render(name: str, context: dict[str, Any], *, autoescape: bool) -> str:
+    template = get_template(name)
+    if autoescape:
+        return template.render(context)
+    # Subjects and plain-text bodies are not HTML: "Smith & Sons" stays as typed.
+    return template.template.render(Context(context, autoescape=False))
+
+
 def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    text = render_to_string(f"emails/{template}.txt", context)
-    html = render_to_string(f"emails/{template}.html", context)
+    """The subject (without the site's prefix), plain text and HTML of an e-mail."""
+    context = {
+        "site_url": settings.SITE_URL,
+        "preferences_url": absolute_url(reverse("notification_preferences")),
+        **context,
+    }
+    subject = " ".join(_render(f"emails/{template}_subject.txt", context, autoescape=False).split())
+    text = _render(f"emails/{template}.txt", context, autoescape=False)
+    html = _render(f"emails/{template}.html", context, autoescape=True)
     return subject, text, html
 
 
-def send_templated_email(*, to: str | Iterable[str], template: str, context: dict[str, Any]) -> list[OutboundEmail]:
-    """Queue the e-mail `template` to each address in `to`.
+def send_templated_email(
+    *, to: str | Iterable[str], template: str, context: dict[str, Any], link: str | None = None
+) -> list[OutboundEmail]:
+    """Queue the e-mail `template` to each address in `to`, its subject
+    prefixed with EMAIL_SUBJECT_PREFIX. `link` is where the in-site
+    notification leads (by default the e-mail's own link from `context`).
 
-    Side effects: one OutboundEmail row per address; after commit, one
-    `core.tasks.deliver_email` job per row.
+    Side effects: for each address of a user of the site, a Notification;
+    one OutboundEmail row per address, except users who switched off this
+    optional kind of e-mail; after commit, one `core.tasks.deliver_email`
+    job per row. Returns the e-mails queued.
     """
     subject, text, html = render_email(template=template, context=context)
-    return send_rendered_email(to=to, template=template, subject=subject, text=text, html=html)
+    if link is None:
+        link = next((context[key] for key in LINK_KEYS if context.get(key)), "")
+    return _send(
+        to=to,
+        template=template,
+        subject=settings.EMAIL_SUBJECT_PREFIX + subject,
+        title=subject,
+        link=site_path(str(link)),
+        text=text,
+        html=html,
+    )
 
 
 def send_rendered_email(
     *, to: str | Iterable[str], template: str, subject: str, text: str, html: str = ""
 ) -> list[OutboundEmail]:
-    """Queue an e-mail rendered elsewhere (allauth's account e-mails).
+    """Queue an e-mail rendered elsewhere (allauth's account e-mails, whose
+    subject already carries the prefix). Account e-mails are never optional.
 
-    Side effects: as send_templated_email.
+    Side effects: as send_templated_email (the notification has no link:
+    account e-mails carry secret ones).
     """
-    recipients = [to] if isinstance(to, str) else list(to)
-    emails = [
-        OutboundEmail.objects.create(template=template, to=address, subject=subject, body_text=text, body_html=html)
-        for address in recipients
-    ]
+    title = subject.removeprefix(settings.EMAIL_SUBJECT_PREFIX)
+    return _send(to=to, template=template, subject=subject, title=title, link="", text=text, html=html)
+
+
+def _send(
+    *, to: str | Iterable[str], template: str, subject: str, title: str, link: str, text: str, html: str
+) -> list[OutboundEmail]:
+    addresses = list(dict.fromkeys(address.strip() for address in ([to] if isinstance(to, str) else to)))
+    users = _users_by_address(addresses, template=template)
+    emails, notices = [], []
+    for address in addresses:
+        user = users.get(address.lower())
+        if user is not None:
+            notices.append(Notification(user=user, title=title[:300], link=link[:500], template=template))
+            if getattr(user, "opted_out", False):
+                continue
+        emails.append(
+            OutboundEmail.objects.create(template=template, to=address, subject=subject, body_text=text, body_html=html)
+        )
+    Notification.objects.bulk_create(notices)
     for email in emails:
         queue_delivery(email)
     return emails
+
+
+def _users_by_address(addresses: list[str], *, template: str) -> dict:
+    """The site's users among the addresses (one query), each with
+    `opted_out` when the e-mail is optional and they switched its kind off."""
+    from accounts.models import User
+
+    if not addresses:
+        return {}
+    users = User.objects.annotate(address=Lower("email")).filter(address__in={a.lower() for a in addresses})
+    if email_kinds.is_optional(template):
+        category = email_kinds.category_of(template).code
+        users = users.annotate(opted_out=Exists(EmailOptOut.objects.filter(user=OuterRef("pk"), category=category)))
+    return {user.address: user for user in users.only("pk", "email")}
 
 
 def queue_delivery(email: OutboundEmail) -> None:

@@ -10,7 +10,8 @@ from accounts.selectors import roles_of
 from assessments.selectors_scorecards import assignments_judged_by
 from cohorts import selectors as cohort_selectors
 from cohorts.dashboards import cohort_cards, member_cards
-from cohorts.models import Cohort, Membership, Organisation
+from cohorts.models import Cohort, Membership, Organisation, Reminder
+from cohorts.services.reminders import last_reminded_of
 
 from . import notifications
 from .models import AuditEvent, OutboundEmail
@@ -66,6 +67,7 @@ class JudgeDashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["cards"] = cohort_cards(cohort_selectors.cohorts_judged_by(self.request.user), timezone.now())
+        context["last_reminded"] = last_reminded_of(self.request.user, kind=Reminder.Kind.JUDGING)
         assignments = list(assignments_judged_by(self.request.user))
         submitted = sum(1 for a in assignments if getattr(a, "scorecard", None) and a.scorecard.status == "submitted")
         context["scorecards"] = {
@@ -86,6 +88,7 @@ class MemberDashboardView(PermissionRequiredMixin, TemplateView):
             Membership.objects.active().filter(user=self.request.user).select_related("organisation")
         )
         context["cards"] = member_cards(cohort_selectors.enrolments_of_member(self.request.user), timezone.now())
+        context["last_reminded"] = last_reminded_of(self.request.user, kind=Reminder.Kind.SELF_ASSESSMENT)
         return context
 
 

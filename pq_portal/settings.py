@@ -220,6 +220,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "P&Q portal <noreply@pq-portal.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every e-mail of the portal starts with this (core.notifications; allauth has its own setting).
+EMAIL_SUBJECT_PREFIX = "[P&Q portal] "
 
 # Background jobs: in-process (eager, errors propagated) when no broker is set.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -239,8 +241,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-# Celery beat (`celery -A pq_portal beat`) runs these once a day.
+# Celery beat (`celery -A pq_portal beat`) sends the deadline reminders once a
+# day; running it twice, or two beats at once, sends each reminder only once.
 CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "cohorts.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Evidence files and unsubmitted drafts past their cohort's retention period.
     "retention": {
         "task": "core.retention.purge_expired_data",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("lead/emails/<int:pk>/resend/", core_views.ResendEmailView.as_view(), name="resend_email"),
     path("judge/", core_views.JudgeDashboardView.as_view(), name="judge_dashboard"),
     path("organisation/", core_views.MemberDashboardView.as_view(), name="member_dashboard"),
+    path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("cohorts.urls")),
     path("", include("assessments.urls")),

@@ -264,6 +264,7 @@ def declare_conflict(
         obj=organisation,
         after={"cohort": cohort.number, "relationship": declaration.get_relationship_display().lower()},
         note=declaration.note,
+        cohort=cohort,
     )
     now = timezone.now()
     for assignment in with_scorecard_state(
@@ -494,6 +495,7 @@ def remind_judge(*, cohort: Cohort, judge: User, actor) -> Reminder:
         action="reminder.sent",
         obj=judge,
         after={"cohort": cohort.number, "open scorecards": len(open_assignments)},
+        cohort=cohort,
     )
     send_templated_email(
         to=judge.email,

@@ -8,9 +8,10 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from assessments.models import SelfAssessment
 from assessments.selectors import assessment_summaries
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 
 from .. import selectors
 from ..forms import (
@@ -22,8 +23,9 @@ from ..forms import (
     PhaseMoveForm,
     WithdrawForm,
 )
-from ..models import Cohort, Enrolment, Milestone, Phase
+from ..models import Cohort, Enrolment, Membership, Milestone, Phase, Reminder
 from ..services import programme as services
+from ..services import reminders
 from ..timeline_view import timeline_rows
 
 
@@ -133,7 +135,7 @@ class CohortDetailView(CohortMixin, TemplateView):
             sort_query=sort_query.urlencode(),
             current_sort=data.get("sort") or "organisation",
             panel=selectors.panel_of(cohort),
-            history=AuditEvent.objects.for_object(cohort)[:10],
+            history=trail.for_listing(trail.cohort_trail(cohort))[:10],
             phases=Phase.choices,
             sort_columns=[
                 ("organisation", "Organisation"),
@@ -262,13 +264,18 @@ class EnrolmentDetailView(EnrolmentMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         enrolment = self.enrolment
+        members = list(Membership.objects.active().filter(organisation=enrolment.organisation).select_related("user"))
         context.update(
             enrolment=enrolment,
             withdraw_form=WithdrawForm(),
             extension_form=ExtensionForm(initial={"until": enrolment.extension_until}),
             submission_deadline=services.submission_deadline(enrolment),
             submission_refusal=services.submission_refusal(enrolment),
-            history=AuditEvent.objects.for_object(enrolment)[:20],
+            history=trail.object_trail(enrolment, SelfAssessment.objects.filter(enrolment=enrolment).first())[:20],
+            members=members,
+            last_reminded=reminders.last_reminded(
+                cohort=self.cohort, kind=Reminder.Kind.SELF_ASSESSMENT, recipients=[m.user_id for m in members]
+            ),
         )
         return context
 
@@ -340,5 +347,10 @@ class SelfAssessmentTableView(CohortMixin, TemplateView):
         if sort not in self.SORTS:
             sort = "index"
         rows.sort(key=self.SORTS[sort])
-        context.update(rows=rows, sort=sort)
+        context.update(
+            rows=rows,
+            sort=sort,
+            last_reminded=reminders.last_reminded_by_organisation(self.cohort),
+            can_remind=self.cohort.phase == Phase.SELF_ASSESSMENT,
+        )
         return context

@@ -60,3 +60,12 @@ def plain_number(value) -> str:
         return ""
     text = format(Decimal(str(value)).normalize(), "f")
     return text
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template, or None: {{ last_reminded|lookup:cohort.pk }}."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -35,7 +35,7 @@ def test_invite_sends_email_with_link_and_audits(lead, django_capture_on_commit_
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.judge@example.org"]
-    assert message.subject == "You are invited to the P&Q portal as a judge"
+    assert message.subject == "[P&Q portal] You are invited to the P&Q portal as a judge"
     assert f"http://127.0.0.1:8000/invitations/{token}/" in message.body
     assert f"http://127.0.0.1:8000/invitations/{token}/" in message.alternatives[0][0]
     event = AuditEvent.objects.get(action="invitation.sent")
@@ -185,7 +185,9 @@ def test_member_invitation_creates_membership(client, lead, django_capture_on_co
         organisation=organisation,
         organisation_role=Membership.Role.ADMIN,
     )
-    assert mail.outbox[0].subject == "You are invited to the P&Q portal as a member of Anglian Rivers Water"
+    assert (
+        mail.outbox[0].subject == "[P&Q portal] You are invited to the P&Q portal as a member of Anglian Rivers Water"
+    )
 
     client.post(f"/invitations/{token}/", {"full_name": "Col", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
 

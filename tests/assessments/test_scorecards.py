@@ -396,7 +396,7 @@ def test_lead_unlocks_a_submitted_scorecard_with_a_reason_and_the_judge_is_told(
         {"status": "draft"},
     )
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["jo@judges.example"], "Your scorecard for Severn Water (cohort 4) is open for changes again")
+        (["jo@judges.example"], "[P&Q portal] Your scorecard for Severn Water (cohort 4) is open for changes again")
     ]
     assert "Reason: P6 was scored before the presentation." in mail.outbox[0].body
     assert f"/judging/{assignment.pk}/" in mail.outbox[0].body
@@ -586,7 +586,7 @@ def test_the_judges_list_queries_do_not_grow(django_assert_max_num_queries, fina
     )
     client = client_for(jo)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # 10, and the unread-notifications badge
         page = client.get("/judging/")
 
     [group] = page.context["groups"]

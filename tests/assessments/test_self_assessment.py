@@ -219,7 +219,7 @@ def test_submit_locks_the_assessment_and_sends_a_receipt_to_every_member(setting
     assert (assessment.status, assessment.submitted_by) == ("submitted", setting["amy"])
     assert Enrolment.objects.get(pk=setting["enrolment"].pk).status == "submitted"
     assert sorted(m.to[0] for m in mail.outbox) == ["amy@severn.example", "ben@severn.example"]
-    assert mail.outbox[0].subject.startswith("Receipt: ")
+    assert mail.outbox[0].subject.startswith("[P&Q portal] Receipt: ")
     assert AuditEvent.objects.filter(action="assessment.submitted", actor=setting["amy"]).count() == 1
 
 

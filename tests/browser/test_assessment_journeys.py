@@ -325,7 +325,7 @@ def test_members_fill_in_and_submit_and_the_lead_reopens(journey, other_person, 
     receipts = sorted(mail.outbox, key=lambda message: message.to)
     assert [message.to for message in receipts] == [[severn.amy.email], [severn.ben.email]]
     for message in receipts:
-        assert message.subject == f"Receipt: {ORGANISATION}'s self-assessment for cohort 4 is submitted"
+        assert message.subject == f"[P&Q portal] Receipt: {ORGANISATION}'s self-assessment for cohort 4 is submitted"
         assert f"Ben Okafor submitted {ORGANISATION}'s self-assessment for cohort 4 ({COHORT_NAME})" in message.body
         assert f"/assessments/{pk}/" in message.body
 
@@ -367,7 +367,9 @@ def test_members_fill_in_and_submit_and_the_lead_reopens(journey, other_person, 
     told = sorted(mail.outbox, key=lambda message: message.to)
     assert [message.to for message in told] == [[severn.amy.email], [severn.ben.email]]
     for message in told:
-        assert message.subject == f"{ORGANISATION}'s self-assessment for cohort 4 is open for changes again"
+        assert (
+            message.subject == f"[P&Q portal] {ORGANISATION}'s self-assessment for cohort 4 is open for changes again"
+        )
         assert f"Reason: {reason}" in message.body
 
     # Amy, back at her computer, can change it again.

@@ -253,7 +253,7 @@ def test_lead_shortlists_and_assigns_judge_declares_conflict_and_scores_over_two
     assert re.search(r"Announced on \d{1,2} \w+ \d{4} at \d\d:\d\d by Lena Lead\.", text(lead_page.locator("main"))), (
         text(lead_page.locator("main section[aria-labelledby=announce-heading]"))
     )
-    told = {message.to[0]: message.subject for message in mail.outbox}
+    told = {message.to[0]: message.subject.removeprefix("[P&Q portal] ") for message in mail.outbox}
     assert told == {
         "contact@anglian.example": f"Anglian Water is a finalist in cohort {NUMBER} of the P&Q programme",
         "contact@dee.example": f"Dee Valley Water is a finalist in cohort {NUMBER} of the P&Q programme",
@@ -320,7 +320,7 @@ def test_lead_shortlists_and_assigns_judge_declares_conflict_and_scores_over_two
         "priya@example.org",
     ]
     jo_mail = next(message for message in mail.outbox if message.to == [judge.email])
-    assert jo_mail.subject == f"Your finalists to judge in cohort {NUMBER} of the P&Q programme"
+    assert jo_mail.subject == f"[P&Q portal] Your finalists to judge in cohort {NUMBER} of the P&Q programme"
     assert all(f"- {name}" in jo_mail.body for name in judged)
     assert f"- {not_judged}" not in jo_mail.body
 

@@ -279,7 +279,7 @@ def test_invited_member_accepts_and_sees_the_self_assessment_deadline(journey):
     programme.move_phase(cohort=cohort, to=Phase.SELF_ASSESSMENT, actor=lead)
 
     [message] = [message for message in mail.outbox if message.to == ["rhian@wyevalley.example"]]
-    assert message.subject == "You are invited to the P&Q portal as a member of Wye Valley Water"
+    assert message.subject == "[P&Q portal] You are invited to the P&Q portal as a member of Wye Valley Water"
     [link] = INVITATION_LINK.findall(message.body)
 
     journey.goto(urlsplit(link).path, "invitation")

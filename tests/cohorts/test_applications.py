@@ -230,7 +230,7 @@ def test_accept_creates_organisation_admin_membership_and_enrolment_and_tells_ap
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ada.applicant@example.org"]
-    assert message.subject == "Accepted: Severn Valley Water is enrolled in cohort 5, Utilities and beyond"
+    assert message.subject == "[P&Q portal] Accepted: Severn Valley Water is enrolled in cohort 5, Utilities and beyond"
     assert "http://127.0.0.1:8000/organisation/" in message.body
     assert 'href="http://127.0.0.1:8000/organisation/"' in message.alternatives[0][0]
 
@@ -347,7 +347,7 @@ def test_decline_tells_applicant_why_and_audits(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ada.applicant@example.org"]
-    assert message.subject == "Your application to cohort 5, Utilities and beyond, was not accepted"
+    assert message.subject == "[P&Q portal] Your application to cohort 5, Utilities and beyond, was not accepted"
     assert "Cohort 5 is for utilities only." in message.body
     assert f"http://127.0.0.1:8000/applications/{application.pk}/" in message.body
     assert f'href="http://127.0.0.1:8000/applications/{application.pk}/"' in message.alternatives[0][0]

@@ -91,7 +91,7 @@ def test_lead_adds_a_judge_who_is_asked_to_declare_conflicts(
         {"judge": "jonah@example.org"},
     )
     assert [m.to for m in mail.outbox] == [["jonah@example.org"]]
-    assert mail.outbox[0].subject == "You are on the judging panel of cohort 3 of the P&Q programme"
+    assert mail.outbox[0].subject == "[P&Q portal] You are on the judging panel of cohort 3 of the P&Q programme"
     assert f"Declare your conflicts of interest:\n{settings.SITE_URL}/cohorts/3/conflicts/\n" in mail.outbox[0].body
 
 
@@ -379,7 +379,7 @@ def test_automatic_assignment_is_balanced_respects_conflicts_and_tells_each_judg
     ]
     amir = next(m for m in mail.outbox if m.to == ["amir@example.org"])
     amirs = sorted(finalist for judge, finalist in pairs if judge == "Amir Ahmed")
-    assert amir.subject == "Your finalists to judge in cohort 3 of the P&Q programme"
+    assert amir.subject == "[P&Q portal] Your finalists to judge in cohort 3 of the P&Q programme"
     assert "".join(f"\n- {name}" for name in amirs) in amir.body
     assert "Your scorecards are due by 23:59 on 15 June 2027 (Europe/London)." in amir.body
 
@@ -559,7 +559,7 @@ def test_a_reminder_is_recorded_e_mailed_and_its_time_shown(
     assert (reminder.recipient, reminder.kind, reminder.key, reminder.sent_by) == (judge, "judging", "", lead)
     assert [m.to for m in mail.outbox] == [["jonah@example.org"]]
     email = mail.outbox[0]
-    assert email.subject == "Reminder: your scorecards for cohort 3 are due by 15 June 2027"
+    assert email.subject == "[P&Q portal] Reminder: your scorecards for cohort 3 are due by 15 June 2027"
     assert "\n- Anglian Water (not started)\n- Severn Water (in progress)\n" in email.body
     assert "Thames Water" not in email.body
     assert "The judging deadline is 23:59 on 15 June 2027 (Europe/London)." in email.body

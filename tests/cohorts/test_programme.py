@@ -311,7 +311,7 @@ def test_lead_enrols_organisations_and_members_are_told(lead_client, django_capt
     assert response.status_code == 302
     assert sorted(cohort.enrolments.values_list("organisation_id", flat=True)) == sorted([organisation.pk, other.pk])
     assert [m.to for m in mail.outbox] == [["amy@severn.example"]]
-    assert mail.outbox[0].subject == f"{organisation.name} is enrolled in cohort 3 of the P&Q programme"
+    assert mail.outbox[0].subject == f"[P&Q portal] {organisation.name} is enrolled in cohort 3 of the P&Q programme"
     assert "by 23:59 on 15 May 2027 (Europe/London)" in mail.outbox[0].body
     assert AuditEvent.objects.filter(action="enrolment.created").count() == 2
 

@@ -384,7 +384,8 @@ def test_the_top_n_needs_submissions(lead):
 
 
 def sent() -> list[tuple[str, str]]:
-    return sorted((message.to[0], message.subject) for message in mail.outbox)
+    assert all(message.subject.startswith("[P&Q portal] ") for message in mail.outbox)
+    return sorted((message.to[0], message.subject.removeprefix("[P&Q portal] ")) for message in mail.outbox)
 
 
 def test_announcing_tells_finalists_and_the_others(lead_client, lead, cohort, five, django_capture_on_commit_callbacks):

@@ -38,7 +38,7 @@ def test_email_is_sent_after_commit_with_text_and_html(django_capture_on_commit_
     assert (email.status, email.attempts) == (OutboundEmail.Status.SENT, 1)
     [message] = mail.outbox
     assert message.to == ["a@example.org"]
-    assert message.subject == "You are invited to the P&Q portal as a judge"
+    assert message.subject == "[P&Q portal] You are invited to the P&Q portal as a judge"
     assert "http://127.0.0.1:8000/invitations/abc/" in message.body
     assert message.alternatives[0][1] == "text/html"
 

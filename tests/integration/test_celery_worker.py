@@ -60,7 +60,7 @@ def test_email_queued_in_committed_transaction_is_sent_by_the_worker(celery_work
     message = mail.outbox[0]
     assert message.to == ["jude.judge@example.org"]
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
-    assert message.subject == "You are invited to the P&Q portal as a judge"
+    assert message.subject == "[P&Q portal] You are invited to the P&Q portal as a judge"
     assert message.body == email.body_text
     assert "http://127.0.0.1:8000/invitations/some-token/" in message.body
     assert message.alternatives[0].mimetype == "text/html"

@@ -1,0 +1,139 @@
+"""The audit trail as people read it: filtered by kind, person and dates,
+one page at a time, or exported as CSV.
+
+A cohort's trail is every entry whose object is the cohort or belongs to it
+(AuditEvent.cohort, set by core.audit.record): enrolments, applications,
+self-assessments, the panel, conflicts, assignments, scorecards, reminders,
+results and certificates."""
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.db.models import Q, QuerySet
+
+from . import audit
+from .models import AuditEvent
+
+SYSTEM = "system"
+
+
+class TrailFilterForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", required=False)
+    person = forms.ChoiceField(label="Person", required=False)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Inclusive."
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Inclusive."
+    )
+
+    def __init__(self, *args, people: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All kinds"), *audit.kind_choices()]
+        self.fields["person"].choices = [("", "Everyone"), *people, (SYSTEM, "The system (automatic)")]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+
+def people_in(events: QuerySet[AuditEvent]) -> list[tuple[str, str]]:
+    """(user id, name) of everyone who acted in these entries, by name. One query."""
+    rows = (
+        events.filter(actor__isnull=False)
+        .order_by()
+        .values_list("actor_id", "actor__full_name", "actor__email")
+        .distinct()
+    )
+    people = sorted((f"{name} ({email})" if name else email, str(pk)) for pk, name, email in rows)
+    return [(pk, label) for label, pk in people]
+
+
+def filtered(events: QuerySet[AuditEvent], form: TrailFilterForm, *, time_zone: str) -> QuerySet[AuditEvent]:
+    """The entries that pass the form's filters (all of them when it is not
+    valid); dates are whole days in `time_zone`."""
+    if not form.is_valid():
+        return events
+    data = form.cleaned_data
+    if data["kind"]:
+        events = events.filter(audit.kind_filter(data["kind"]))
+    if data["person"] == SYSTEM:
+        events = events.filter(actor__isnull=True)
+    elif data["person"]:
+        events = events.filter(actor_id=data["person"])
+    zone = ZoneInfo(time_zone)
+    if data["date_from"]:
+        events = events.filter(created_at__gte=datetime.combine(data["date_from"], time.min, tzinfo=zone))
+    if data["date_to"]:
+        next_day = data["date_to"] + timedelta(days=1)
+        events = events.filter(created_at__lt=datetime.combine(next_day, time.min, tzinfo=zone))
+    return events
+
+
+def for_listing(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    return events.select_related("actor", "object_type").order_by("-created_at", "-id")
+
+
+def cohort_trail(cohort) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(cohort=cohort)
+
+
+def object_trail(*objects) -> QuerySet[AuditEvent]:
+    """The entries of several objects together (an enrolment with its
+    self-assessment, for instance), newest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    query = Q(pk__in=[])
+    for obj in objects:
+        if obj is not None:
+            query |= Q(object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+    return for_listing(AuditEvent.objects.filter(query))
+
+
+CSV_HEADER = ["time", "actor", "action", "what", "object type", "object", "before", "after", "note"]
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_rows(events: QuerySet[AuditEvent], *, time_zone: str) -> Iterator[list[str]]:
+    import json
+
+    zone = ZoneInfo(time_zone)
+    yield CSV_HEADER
+    for event in events.iterator(chunk_size=2000):
+        yield [
+            _cell(value)
+            for value in (
+                event.created_at.astimezone(zone).isoformat(timespec="seconds"),
+                event.actor_repr or SYSTEM,
+                event.action,
+                audit.action_label(event.action),
+                event.object_type.model if event.object_type_id else "",
+                event.object_repr,
+                json.dumps(event.before, ensure_ascii=False, sort_keys=True) if event.before is not None else "",
+                json.dumps(event.after, ensure_ascii=False, sort_keys=True) if event.after is not None else "",
+                event.note,
+            )
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(events: QuerySet[AuditEvent], *, time_zone: str) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so that spreadsheets read the file as UTF-8
+    for row in csv_rows(events, time_zone=time_zone):
+        yield writer.writerow(row)
