@@ -18,7 +18,7 @@ from cohorts.models import Application, Enrolment, EnrolmentStatus, Membership, 
 from . import audit
 from .errors import ServiceError
 from .models import AuditEvent, OutboundEmail
-from .privacy import audit_entry, pseudonymise_audit_trail, to_json
+from .privacy import audit_entry, names_containing, pseudonymise_audit_trail, to_json
 
 ERASED = "[erased]"
 
@@ -299,7 +299,13 @@ def erase_organisation(*, organisation: Organisation, actor, reason: str) -> dic
     for field in ("contact_name", "contact_email", "contact_phone"):
         if before[field]:
             replacements[before[field]] = ERASED
-    pseudonymise_audit_trail(replacements=replacements)
+    # Other organisations and people whose names contain these stay as they are.
+    others = [
+        *Organisation.objects.exclude(pk=organisation.pk).values_list("name", flat=True),
+        *User.objects.exclude(full_name="").values_list("full_name", flat=True),
+    ]
+    keep = [name for text in replacements for name in names_containing(text, others)]
+    pseudonymise_audit_trail(replacements=replacements, keep=keep)
     counts = {
         "evidence_files": len(evidence),
         "narratives": narratives,

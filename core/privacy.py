@@ -63,21 +63,33 @@ def _optional_model(name: str) -> type[models.Model] | None:
 # The audit trail --------------------------------------------------------------
 
 
-def _pattern(text: str) -> re.Pattern:
-    """`text` as a whole word or address, in any case."""
-    return re.compile(rf"(?<![\w.@-]){re.escape(text)}(?![\w@-])", re.IGNORECASE)
+class _Rewriter:
+    """Replaces whole-word mentions of some texts (names, addresses, numbers),
+    in any case, except inside longer names that must stay as they are: with
+    "Anglian Water" erased, "Anglian Water Services" is another
+    organisation."""
 
+    def __init__(self, replacements: dict[str, str], keep: Iterable[str] = ()):
+        self.replacements = {text.casefold(): new for text, new in replacements.items()}
+        # Longest first, so that "Ann Smith" wins over "Ann" and a kept name over the text inside it.
+        alternatives = sorted({*replacements, *keep}, key=len, reverse=True)
+        self.keep = {text.casefold() for text in keep}
+        self.pattern = re.compile(
+            r"(?<![\w.@-])(?:" + "|".join(re.escape(text) for text in alternatives) + r")(?![\w@-])", re.IGNORECASE
+        )
 
-def _replace(value: Any, patterns: list[tuple[re.Pattern, str]]) -> Any:
-    if isinstance(value, str):
-        for pattern, replacement in patterns:
-            value = pattern.sub(replacement, value)
+    def _swap(self, match: re.Match) -> str:
+        found = match.group(0).casefold()
+        return match.group(0) if found in self.keep else self.replacements.get(found, match.group(0))
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.pattern.sub(self._swap, value)
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self(item) for key, item in value.items()}
         return value
-    if isinstance(value, list):
-        return [_replace(item, patterns) for item in value]
-    if isinstance(value, dict):
-        return {key: _replace(item, patterns) for key, item in value.items()}
-    return value
 
 
 def _mentions(texts: Iterable[str]) -> Q:
@@ -98,33 +110,36 @@ def _mentions(texts: Iterable[str]) -> Q:
     return query
 
 
-def pseudonymise_audit_trail(*, replacements: dict[str, str], also: Q | None = None) -> int:
+def pseudonymise_audit_trail(*, replacements: dict[str, str], keep: Iterable[str] = (), also: Q | None = None) -> int:
     """Replace each key of `replacements` (a name, an address, a telephone
-    number) by its value wherever an audit entry mentions it, as a whole word.
+    number) by its value wherever an audit entry mentions it as a whole word,
+    except inside the longer names in `keep`. Entries matching `also` are
+    looked at too.
 
     Side effects: the matching audit entries rewritten in place (the only
     change ever made to them). Returns how many entries changed.
     """
-    texts = [text for text in replacements if text and len(text.strip()) >= 2]
-    if not texts:
+    replacements = {text.strip(): new for text, new in replacements.items() if len(text.strip()) >= 2}
+    if not replacements:
         return 0
-    # Longest first, so that "Ann Smith" is replaced before "Ann".
-    patterns = [(_pattern(text), replacements[text]) for text in sorted(texts, key=len, reverse=True)]
-    candidates = _with_text().filter(_mentions(texts) | (also or Q(pk__in=[])))
+    rewrite = _Rewriter(replacements, keep)
+    candidates = _with_text().filter(_mentions(replacements) | (also or Q(pk__in=[])))
     changed = 0
     for event in candidates.iterator():
         fields = {
-            "actor_repr": _replace(event.actor_repr, patterns),
-            "object_repr": _replace(event.object_repr, patterns),
-            "note": _replace(event.note, patterns),
-            "before": _replace(event.before, patterns),
-            "after": _replace(event.after, patterns),
+            name: rewrite(getattr(event, name)) for name in ("actor_repr", "object_repr", "note", "before", "after")
         }
         if any(getattr(event, name) != value for name, value in fields.items()):
             # models.QuerySet.update, deliberately: AuditEventQuerySet refuses updates.
             models.QuerySet.update(AuditEvent.objects.filter(pk=event.pk), **fields)
             changed += 1
     return changed
+
+
+def names_containing(text: str, names: Iterable[str]) -> list[str]:
+    """The `names` other than `text` that contain it as a whole word."""
+    pattern = re.compile(rf"(?<![\w.@-]){re.escape(text)}(?![\w@-])", re.IGNORECASE)
+    return [name for name in names if name.casefold() != text.casefold() and pattern.search(name)]
 
 
 def audit_entry(event: AuditEvent) -> dict:
@@ -438,11 +453,14 @@ def close_account(*, user: User) -> str:
     _end_sessions(user)
 
     replacements = {email: alias}
+    keep: list[str] = []
     if full_name.strip():
         replacements[full_name.strip()] = alias
+        others = User.objects.exclude(pk=user.pk).filter(full_name__icontains=full_name.strip())
+        keep = names_containing(full_name.strip(), others.values_list("full_name", flat=True))
     user_type = ContentType.objects.get_for_model(User)
     pseudonymise_audit_trail(
-        replacements=replacements, also=Q(actor=user) | Q(object_type=user_type, object_id=str(user.pk))
+        replacements=replacements, keep=keep, also=Q(actor=user) | Q(object_type=user_type, object_id=str(user.pk))
     )
     # Entries about the person whose text named them some other way (e.g. by
     # an old address) still point at the account: make them name the alias.

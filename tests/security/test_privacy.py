@@ -452,3 +452,24 @@ def test_erasure_removes_names_contacts_narratives_and_files_but_keeps_what_was_
     assert erased.after["evidence_files"] == 1
     assert AuditEvent.objects.filter(action="evidence.erased").count() == 1
     assert organisation_privacy.erasure_refusal(organisation) is None
+
+
+def test_erasure_leaves_longer_names_that_contain_the_erased_one(lead):
+    erased = OrganisationFactory(name="Anglian Water")
+    other = OrganisationFactory(name="Anglian Water Services")
+    audit.record(actor=lead, action="organisation.updated", obj=other, note="Anglian Water Services, not Anglian Water")
+
+    organisation_privacy.erase_organisation(organisation=erased, actor=lead, reason="Their letter of 3 March")
+
+    note = AuditEvent.objects.get(action="organisation.updated").note
+    assert note == f"Anglian Water Services, not Erased organisation {erased.pk}"
+
+
+def test_closing_leaves_other_peoples_longer_names_alone():
+    member = make_member(email="jo@example.org", full_name="Jo Smith")
+    make_member(email="jo.jones@example.org", full_name="Jo Smith Jones")
+    audit.record(actor=None, action="membership.ended", note="Jo Smith Jones replaced Jo Smith")
+
+    alias = privacy.close_account(user=member)
+
+    assert AuditEvent.objects.get(action="membership.ended").note == f"Jo Smith Jones replaced {alias}"
