@@ -241,8 +241,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-# Celery beat (`celery -A pq_portal beat`) sends the deadline reminders once a
-# day; running it twice, or two beats at once, sends each reminder only once.
+# Celery beat (`celery -A pq_portal beat`) runs these once a day. Running beat
+# twice, or two beats at once, still sends each deadline reminder only once.
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "cohorts.tasks.send_deadline_reminders",
