@@ -33,8 +33,12 @@ from cohorts.models import (
     Sector,
     Size,
 )
+from cohorts.services import judging as judging_services
+from cohorts.services import reminders as reminder_services
 from cohorts.services.programme import create_cohort
+from cohorts.services.reminders import send_due_reminders
 from cohorts.timeline import add_months
+from core.models import Notification
 
 DEMO_PASSWORD = "pq-demo-2026"
 
@@ -201,6 +205,7 @@ class Command(BaseCommand):
             "  Cohort 4 (mixed sectors): judging, with the demo judge's scorecards still open.\n"
             "  Cohort 5: open for enrolment; sign up as anyone to apply.\n"
             "  Cohort 6 (re-accreditation): self-assessment drafts in progress, Severn's among them.\n"
+            "  The lead has reminded the demo judge and Severn's members: both have unread notifications.\n"
             f"  Every other demo person (organisation contacts, judges) also signs in with {DEMO_PASSWORD}."
         )
 
@@ -239,6 +244,21 @@ class Command(BaseCommand):
             Cohort.objects.filter(pk=cohort_6.pk).update(phase=Phase.SELF_ASSESSMENT)
             lead = User.objects.get(email="lead@pq-portal.test")
             results_services.finalise(cohort=Cohort.objects.get(pk=cohort_3.pk), actor=lead)
+            self._seed_reminders(lead=lead, judge=demo_judge)
+        # Whatever the daily beat job would send today (each reminder once, however often this runs).
+        send_due_reminders()
+
+    def _seed_reminders(self, *, lead, judge):
+        """The lead has reminded the demo judge of their open scorecards in
+        cohort 4 and Severn's members of their self-assessment in cohort 6, so
+        the dashboards show when people were last reminded and the demo
+        people have unread notifications (the member's older results one is
+        read)."""
+        judging_services.remind_judge(cohort=Cohort.objects.get(number=4), judge=judge, actor=lead)
+        severn_in_6 = Enrolment.objects.get(cohort__number=6, organisation__name="Severn Valley Water")
+        reminder_services.remind_organisation(enrolment=severn_in_6, actor=lead)
+        member = User.objects.get(email="member@severn-water.test")
+        Notification.objects.filter(user=member, template="results_published").update(read_at=timezone.now())
 
     def _seed_judging(self, cohort, *, finalists: int, complete: bool):
         """Finalists by self-assessment index, a conflict declared, balanced
