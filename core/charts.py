@@ -28,6 +28,9 @@ plt.rcParams.update(
         "xtick.color": TEXT,
         "ytick.color": TEXT,
         "svg.hashsalt": "pq-portal",  # the same input draws the same file
+        # Names are text, never TeX: "$x^$" in an organisation's or a criterion's name would
+        # otherwise be parsed as mathtext (and fail, or print in italics).
+        "text.parse_math": False,
     }
 )
 
