@@ -23,12 +23,8 @@ SYSTEM = "system"
 class TrailFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Kind", required=False)
     person = forms.ChoiceField(label="Person", required=False)
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Inclusive."
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Inclusive."
-    )
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, people: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
