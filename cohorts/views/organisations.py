@@ -3,7 +3,8 @@ and enrolments, member management, and the CSV import."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,7 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation
 from accounts.rules import is_organisation_member, is_programme_lead
-from core import organisation_privacy
+from core import organisation_privacy, trail
 from core.errors import ServiceError
 from core.models import AuditEvent
 
@@ -139,9 +140,20 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
                 if can_manage
                 else Invitation.objects.none()
             ),
-            history=AuditEvent.objects.for_object(organisation)[:10] if context["is_lead"] else [],
+            history=self._history(organisation)[:15] if context["is_lead"] else [],
         )
         return context
+
+    def _history(self, organisation):
+        """The organisation's own entries and its memberships' (joined, role
+        changed, ended), in one query."""
+        membership_ids = organisation.memberships.annotate(text_id=Cast("pk", CharField())).values("text_id")
+        return trail.for_listing(
+            AuditEvent.objects.filter(object_type__app_label="cohorts").filter(
+                Q(object_type__model="organisation", object_id=str(organisation.pk))
+                | Q(object_type__model="membership", object_id__in=membership_ids)
+            )
+        )
 
 
 class OrganisationEditView(OrganisationMixin, FormView):

@@ -279,3 +279,31 @@ def test_the_site_trail_has_every_entry_and_is_for_the_lead(lead_client, client,
 
     client.force_login(trail["member"])
     assert client.get("/lead/audit/").status_code == 403
+
+
+def test_the_organisation_page_shows_its_history_and_its_members_in_words(lead_client, lead):
+    severn = OrganisationFactory(name="Severn Water")
+    membership = make_member(organisation=severn).memberships.get()
+    audit.record(
+        actor=lead,
+        action="organisation.updated",
+        obj=severn,
+        before={"website": ""},
+        after={"website": "severn.example"},
+    )
+    audit.record(
+        actor=lead,
+        action="membership.role_changed",
+        obj=membership,
+        before={"role": "contributor"},
+        after={"role": "admin"},
+    )
+    audit.record(actor=lead, action="organisation.updated", obj=OrganisationFactory())
+
+    page = lead_client.get(f"/organisations/{severn.pk}/")
+
+    assert [e.action for e in page.context["history"]] == ["membership.role_changed", "organisation.updated"]
+    html = page.content.decode()
+    assert "changed a member&#x27;s role" in html
+    assert "role: contributor → admin" in html
+    assert "website: — → severn.example" in html
