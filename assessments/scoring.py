@@ -11,16 +11,39 @@ import functools
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 EPSILON = 1e-9
 
 
+def _real(value, what: str) -> float:
+    """`value` as a finite float; ValueError for anything else (NaN, infinities,
+    numbers too large for a float, booleans, text), so that hostile input is
+    refused here rather than turned silently into a result."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"{what} must be a number, not {value!r}.")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, not {value!r}.")
+    return number
+
+
+def _score(value, what: str = "A score") -> float:
+    number = _real(value, what)
+    if not 0 <= number <= 10:
+        raise ValueError(f"{what} is a number from 0 to 10, not {value!r}.")
+    return number
+
+
 def level_to_score(level: int) -> float:
     """A maturity level 1–5 on the judges' 0–10 scale: (L − 1) · 2.5."""
-    if not 1 <= level <= 5:
+    number = _real(level, "A maturity level")
+    if not number.is_integer() or not 1 <= number <= 5:
         raise ValueError(f"A maturity level is between 1 and 5, not {level}.")
-    return (level - 1) * 2.5
+    return (number - 1) * 2.5
 
 
 def weighted_total(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -30,10 +53,10 @@ def weighted_total(scores: Mapping[str, float], weights: Mapping[str, float]) ->
     """
     if not weights:
         raise ValueError("There are no criteria to total.")
-    if any(float(w) <= 0 for w in weights.values()):
+    if any(_real(w, "A criterion weight") <= 0 for w in weights.values()):
         raise ValueError("Criterion weights must be positive.")
-    values = [float(scores[code]) for code in weights]
-    mean = math.fsum(float(weights[code]) * float(scores[code]) for code in weights) / math.fsum(
+    values = [_score(scores[code], f"The score for {code}") for code in weights]
+    mean = math.fsum(float(weights[code]) * value for code, value in zip(weights, values, strict=True)) / math.fsum(
         float(w) for w in weights.values()
     )
     # A weighted mean lies between the smallest and largest value; clamping
@@ -55,12 +78,21 @@ def self_assessment_index(levels: Mapping[str, int | None], weights: Mapping[str
 def calibration_gaps(judged: Mapping[str, float], levels: Mapping[str, int]) -> dict[str, float]:
     """Per criterion that was self-assessed: the judged mean minus the
     self-assessed value (positive where the organisation under-rated itself)."""
-    return {code: judged[code] - level_to_score(level) for code, level in levels.items() if code in judged}
+    return {
+        code: _score(judged[code], f"The judged score for {code}") - level_to_score(level)
+        for code, level in levels.items()
+        if code in judged
+    }
 
 
 def round_half_up(value: float, places: int = 1) -> Decimal:
     """How values are shown: rounded half up (74.95 → 75.0), never half to even."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    number = value if isinstance(value, Decimal) else Decimal(repr(value))
+    if not number.is_finite():
+        raise ValueError(f"Only a finite number can be rounded, not {value!r}.")
+    # Enough digits for any magnitude: quantize refuses to drop integer digits.
+    precision = max(28, number.adjusted() + places + 2)
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=precision))
 
 
 # The judging side --------------------------------------------------------------
@@ -109,7 +141,7 @@ def normalise(scorecards: Scorecards) -> dict[tuple[Hashable, Hashable], dict[st
     """Scoring point 1: each judge's scores rescaled to the mean and spread
     of all the cohort's submitted scores: s' = mean_all + sd_all · (s − mean_j) / sd_j,
     or s − mean_j + mean_all for a judge whose scores are all equal; clipped to 0–10."""
-    everything = [float(s) for card in scorecards.values() for s in card.values()]
+    everything = [_score(s) for card in scorecards.values() for s in card.values()]
     if not everything:
         return {}
     mean_all, sd_all = mean(everything), population_sd(everything)
@@ -166,6 +198,11 @@ def rank(results: Mapping[Hashable, tuple[float, float]]) -> dict[Hashable, int]
     values within 1e-9 are equal; still equal gives an equal rank (1, 2, 2, 4).
     `results` maps each judged finalist to (T, Q)."""
 
+    for total, q_total in results.values():
+        _real(total, "A total")
+        if q_total is not None:
+            _real(q_total, "A Q total")
+
     def compare(a, b) -> int:
         (_, (total_a, q_a)), (_, (total_b, q_b)) = a, b
         if not equal(total_a, total_b):
@@ -188,6 +225,9 @@ def rank(results: Mapping[Hashable, tuple[float, float]]) -> dict[Hashable, int]
 
 def level(total: float, *, pass_threshold: float, distinction_threshold: float) -> str:
     """Scoring point 5."""
+    total = _real(total, "A total")
+    pass_threshold = _real(pass_threshold, "The accreditation threshold")
+    distinction_threshold = _real(distinction_threshold, "The distinction threshold")
     if total >= distinction_threshold - EPSILON:
         return DISTINCTION
     if total >= pass_threshold - EPSILON:
@@ -248,6 +288,8 @@ def compute_results(
         missing = [c.code for c in criteria if c.code not in card]
         if missing:
             raise ValueError(f"The scorecard of {judge} for {finalist} has no score for {', '.join(missing)}.")
+        for code, score in card.items():
+            _score(score, f"The score of {judge} for {finalist} on {code}")
     used = (
         normalise(scorecards)
         if normalise_scores
