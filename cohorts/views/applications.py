@@ -49,7 +49,7 @@ class ApplyView(PermissionRequiredMixin, FormView):
         number = self.request.GET.get("cohort")
         if number is None:
             return self.open_cohorts[0] if len(self.open_cohorts) == 1 else None
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):  # "²" is a digit to isdigit(), not to int()
             raise Http404("No such cohort.")
         return get_object_or_404(Cohort, number=int(number))
 

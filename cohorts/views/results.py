@@ -59,7 +59,7 @@ class BoardMixin(CohortMixin):
         cohort = self.cohort
         number = self.request.GET.get("snapshot")
         if number:
-            if not number.isdigit():
+            if not (number.isascii() and number.isdigit()):  # "²" is a digit to isdigit(), not to int()
                 raise Http404
             snapshot = get_object_or_404(
                 ResultSnapshot.objects.select_related("finalised_by", "superseded_by"), cohort=cohort, number=number
