@@ -81,8 +81,22 @@ class PhaseMoveForm(forms.Form):
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class _ChoicesById(forms.ModelMultipleChoiceField):
+    """An id too large for any database column is not a choice (rather than
+    SQLite's OverflowError when the ids are looked up)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            digits = str(pk).strip().lstrip("+-")
+            if digits.isascii() and digits.isdigit() and int(digits) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class EnrolForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = _ChoicesById(
         label="Organisations to enrol",
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
