@@ -30,7 +30,8 @@ def _isolated_cache_and_eager_tasks(request, settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(request, settings):
     """Uploaded and generated files go to the test's own folder."""
-    if "tmp_path" in request.fixturenames or request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+    uses_db = request.node.get_closest_marker("django_db") or "db" in request.fixturenames
+    if uses_db or "tmp_path" in request.fixturenames:
         settings.MEDIA_ROOT = request.getfixturevalue("tmp_path") / "media"
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Membership, Phase, ResultSnapshot
@@ -331,7 +332,7 @@ def _tell_organisations(cohort: Cohort, outcomes: dict[int, str]) -> None:
                 "cohort": cohort,
                 "organisation": enrolment.organisation,
                 "outcome": EnrolmentStatus(outcomes[enrolment.pk]).label,
-                "url": absolute_url("/organisation/"),
+                "url": absolute_url(reverse("cohorts:organisation_results", args=[cohort.number, enrolment.pk])),
             },
         )
 

@@ -85,7 +85,14 @@ def test_finalise_freezes_results_sets_every_outcome_and_tells_organisations(
         "Epsilon Water": "withdrawn",
     }
     assert Cohort.objects.get(pk=judging["cohort"].pk).phase == "results"
-    assert [m.to for m in mail.outbox] == [["amy@alpha.example"]]
+    # Alpha's member: the outcome, then the certificate (Beta and Gamma have no members here).
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (
+            ["amy@alpha.example"],
+            f"[P&Q portal] Results of cohort 3 of the P&Q programme: {judging['alpha'].organisation.name}",
+        ),
+        (["amy@alpha.example"], "[P&Q portal] Your P&Q certificate (Accredited with distinction): cohort 3"),
+    ]
     assert "Accredited with distinction" in mail.outbox[0].body
     assert AuditEvent.objects.filter(action="results.finalised").count() == 1
 

@@ -39,6 +39,7 @@ def test_lead_creates_a_cohort_with_the_default_timeline(lead_client, lead):
             "judges_per_finalist": "3",
             "pass_threshold": "60",
             "distinction_threshold": "75",
+            "retention_days": "730",
         },
     )
 
@@ -66,6 +67,7 @@ def test_cohort_form_reports_bad_input(lead_client):
             "judges_per_finalist": "0",
             "pass_threshold": "80",
             "distinction_threshold": "70",
+            "retention_days": "730",
         },
     )
 
@@ -92,6 +94,7 @@ def test_editing_a_cohort_audits_what_changed(lead_client, lead):
         "judges_per_finalist": "4",
         "pass_threshold": "60",
         "distinction_threshold": "75",
+        "retention_days": "730",
     }
 
     response = lead_client.post("/cohorts/3/edit/", data)
