@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from assessments import scoring
 from assessments.models import Response
 from assessments.services import results as services
+from core import charts
 
 from .models import Cohort, Enrolment, EnrolmentStatus, ResultSnapshot
 
@@ -349,6 +350,115 @@ def judge_severity(board: Board) -> tuple[list[Severity], float | None, float | 
     return rows, cohort_mean, scoring.population_sd(everything)
 
 
+# Charts: the same pictures on the pages and in the award report ---------------------
+
+RANK_LABELS_UP_TO = 25  # more finalists than this and rank labels crowd the scatter
+
+
+def pillar_weights(criteria: list[dict]) -> tuple[float, float] | None:
+    """(Σw of the P criteria, Σw of the Q ones), or None without both pillars."""
+    p = sum(float(c["weight"]) for c in criteria if c["pillar"] == "P")
+    q = sum(float(c["weight"]) for c in criteria if c["pillar"] == "Q")
+    return (p, q) if p > 0 and q > 0 else None
+
+
+def _placed(board: Board) -> list[FinalistRow]:
+    """The judged finalists that have both a P and a Q total."""
+    return [r for r in board.judged_rows if r.used.p_total is not None and r.used.q_total is not None]
+
+
+def finalist_pq_charts(board: Board, rows: list[FinalistRow]) -> dict[int, str]:
+    """The P&Q chart (core.charts.pq_charts) of each of `rows` that can be
+    placed on it, by enrolment id: the cohort is drawn once for them all."""
+    placed = _placed(board)
+    position = {row.enrolment: n for n, row in enumerate(placed)}
+    wanted = [row for row in rows if row.enrolment in position]
+    if not wanted:
+        return {}
+    medians = cohort_medians(board.data)
+    pictures = charts.pq_charts(
+        [(row.used.p_total, row.used.q_total) for row in placed],
+        [position[row.enrolment] for row in wanted],
+        medians=(medians.p_total, medians.q_total),
+        pillar_weights=pillar_weights(board.criteria),
+        thresholds=[
+            (f"accredited {scoring.round_half_up(board.pass_threshold)}", board.pass_threshold),
+            (f"distinction {scoring.round_half_up(board.distinction_threshold)}", board.distinction_threshold),
+        ],
+    )
+    return {row.enrolment: picture for row, picture in zip(wanted, pictures, strict=True)}
+
+
+def finalist_pq_alt(board: Board, row: FinalistRow) -> str:
+    medians = cohort_medians(board.data)
+    return (
+        f"Scatter chart of the P total (across) against the Q total (up) of the {len(_placed(board))} judged "
+        f"finalists, in the {board.mode}, with {row.organisation} marked at P "
+        f"{scoring.round_half_up(row.used.p_total)}, Q {scoring.round_half_up(row.used.q_total)}. Dotted lines: the "
+        f"cohort medians, P {scoring.round_half_up(medians.p_total)} and Q {scoring.round_half_up(medians.q_total)}. "
+        f"Dashed lines: where the total reaches {scoring.round_half_up(board.pass_threshold)} (accredited) and "
+        f"{scoring.round_half_up(board.distinction_threshold)} (distinction)."
+    )
+
+
+def totals_chart(board: Board) -> str | None:
+    rows = board.judged_rows
+    if not rows:
+        return None
+    return charts.totals_distribution_chart(
+        [row.used.total for row in rows],
+        [row.used.level for row in rows],
+        pass_threshold=board.pass_threshold,
+        distinction_threshold=board.distinction_threshold,
+        title=f"Distribution of totals ({board.mode})",
+    )
+
+
+def totals_alt(board: Board) -> str:
+    rows = board.judged_rows
+    counts = {level: sum(1 for row in rows if row.used.level == level) for level in services.LEVEL_LABELS}
+    return (
+        f"Dot plot of the totals of the {len(rows)} judged finalists on 0 to 100 ({board.mode}), one dot each, "
+        f"with the thresholds marked: {counts[scoring.DISTINCTION]} accredited with distinction (from "
+        f"{scoring.round_half_up(board.distinction_threshold)}), {counts[scoring.ACCREDITED]} accredited (from "
+        f"{scoring.round_half_up(board.pass_threshold)}), {counts[scoring.NOT_ACCREDITED]} not accredited."
+    )
+
+
+def calibration_points(board: Board) -> list[tuple[FinalistRow, float, float]]:
+    """(row, self-assessment index, judged total over the same criteria) for
+    each judged finalist whose self-assessment gave every level."""
+    points = []
+    for row in board.judged_rows:
+        index, judged = self_and_judged(board.data, row.data, row.data.get("self_levels") or {})
+        if index is not None and judged is not None:
+            points.append((row, index, judged))
+    return points
+
+
+def self_assessed_chart(board: Board) -> str | None:
+    points = calibration_points(board)
+    if not points:
+        return None
+    return charts.self_assessed_vs_judged_chart(
+        [(index, judged) for _, index, judged in points],
+        [str(row.used.rank) for row, _, _ in points] if len(points) <= RANK_LABELS_UP_TO else [],
+        title=f"Self-assessment index against the judged total ({board.mode})",
+    )
+
+
+def self_assessed_alt(board: Board) -> str:
+    points = calibration_points(board)
+    higher = sum(1 for _, index, judged in points if judged > index)
+    return (
+        f"Scatter chart, one dot per finalist, of the self-assessment index (across) against the judges' total "
+        f"over the same criteria (up), both 0 to 100, in the {board.mode}"
+        + (", each dot labelled with the finalist's rank" if len(points) <= RANK_LABELS_UP_TO else "")
+        + f". {higher} of {len(points)} finalists lie above the diagonal: the judges scored them higher "
+        "than they rated themselves."
+    )
+
+
 # The organisation's results ---------------------------------------------------
 
 OUTCOME_MESSAGES = {
@@ -460,18 +570,37 @@ def organisation_result(enrolment: Enrolment, snapshot: ResultSnapshot, levels: 
         f"{'Joint ' if sharing > 1 else ''}{ordinal(entry['rank'])} of {len(judged)} "
         f"{'' if everyone_judged else 'judged '}finalist{'s' if len(judged) != 1 else ''}"
     )
-    result.medians = Totals(_median_of(judged, "total"), _median_of(judged, "p_total"), _median_of(judged, "q_total"))
+    result.medians = cohort_medians(data)
+    result.lines = criterion_lines(data, entry, levels)
+    for c in data["criteria"]:
+        texts = sorted(entry.get("comments", {}).get(c["code"], []), key=str.lower)
+        if texts:
+            result.comments.append((c["code"], c["title"], texts))
+    result.index, result.judged_same_criteria = self_and_judged(data, entry, levels)
+    return result
+
+
+def cohort_medians(data: dict) -> Totals:
+    """The medians of the judged finalists' totals, P and Q totals."""
+    judged = [e for e in data["finalists"] if e["judged"]]
+    return Totals(_median_of(judged, "total"), _median_of(judged, "p_total"), _median_of(judged, "q_total"))
+
+
+def criterion_lines(data: dict, entry: dict, levels: dict[str, int | None]) -> list[OrganisationLine]:
+    """A judged finalist's score per criterion against the judged finalists'
+    median, and its calibration gap where it gave a self-assessed level."""
+    judged = [e for e in data["finalists"] if e["judged"]]
     self_assessed = [c for c in data["criteria"] if not c["judging_only"]]
-    self_assessed_weights = {c["code"]: float(c["weight"]) for c in self_assessed}
     self_levels = {c["code"]: levels[c["code"]] for c in self_assessed if levels.get(c["code"])}
     gaps = scoring.calibration_gaps(entry["means"], self_levels)
+    lines = []
     for c in data["criteria"]:
         code = c["code"]
         score = entry["means"].get(code)
         median = scoring.median([e["means"][code] for e in judged if code in e["means"]])
         level = self_levels.get(code)
         gap = gaps.get(code)
-        result.lines.append(
+        lines.append(
             OrganisationLine(
                 code=code,
                 title=c["title"],
@@ -485,14 +614,19 @@ def organisation_result(enrolment: Enrolment, snapshot: ResultSnapshot, levels: 
                 gap_text=signed(gap),
             )
         )
-        texts = sorted(entry.get("comments", {}).get(code, []), key=str.lower)
-        if texts:
-            result.comments.append((code, c["title"], texts))
-    # The index and the judges' total over the same criteria (scoring point 7).
-    result.index = scoring.self_assessment_index(levels, self_assessed_weights)
-    if self_assessed_weights and all(code in entry["means"] for code in self_assessed_weights):
-        result.judged_same_criteria = scoring.weighted_total(entry["means"], self_assessed_weights)
-    return result
+    return lines
+
+
+def self_and_judged(data: dict, entry: dict, levels: dict[str, int | None]) -> tuple[float | None, float | None]:
+    """The self-assessment index and the judges' total over the same
+    criteria, the ones that are not judging-only (scoring point 7); None
+    where a level or a score is missing."""
+    weights = {c["code"]: float(c["weight"]) for c in data["criteria"] if not c["judging_only"]}
+    index = scoring.self_assessment_index(levels, weights)
+    judged = None
+    if weights and all(code in entry["means"] for code in weights):
+        judged = scoring.weighted_total(entry["means"], weights)
+    return index, judged
 
 
 def _levels_by_enrolment(enrolments) -> dict[int, dict[str, int | None]]:
@@ -517,3 +651,36 @@ def organisation_results(snapshot: ResultSnapshot, enrolments) -> list[Organisat
     """organisation_result for each enrolment, in one query at most."""
     levels = self_levels(snapshot, enrolments)
     return [organisation_result(e, snapshot, levels[e.pk]) for e in enrolments]
+
+
+def organisation_scores_chart(result: OrganisationResult) -> str:
+    """The organisation's score per criterion against the cohort median."""
+    return charts.scores_against_median_chart(
+        [f"{line.code} {line.title}" for line in result.lines],
+        [line.score for line in result.lines],
+        [line.median for line in result.lines],
+        title=f"Your scores against the cohort median ({result.mode})",
+    )
+
+
+def organisation_calibration_chart(result: OrganisationResult) -> str | None:
+    """The organisation's calibration gap per self-assessed criterion, or
+    None where it gave no level on any criterion."""
+    lines = result.gap_lines
+    if not lines:
+        return None
+    return charts.calibration_gaps_chart(
+        [f"{line.code} {line.title}" for line in lines],
+        [line.gap for line in lines],
+        title=f"Calibration gap ({result.mode}): judges' score minus self-assessment",
+    )
+
+
+SCORES_CHART_ALT = (
+    "Bar chart of your score on each criterion, 0 to 10, with the cohort median marked; "
+    "the same values are in the table."
+)
+CALIBRATION_CHART_ALT = (
+    "Bar chart of the calibration gap on each self-assessed criterion: bars to the right where the judges "
+    "scored higher than your self-assessment, to the left where they scored lower; the same values are in the table."
+)

@@ -24,7 +24,6 @@ from django.views.generic import TemplateView
 from accounts.rules import is_organisation_member, is_programme_lead
 from assessments import scoring
 from assessments.services import results as services
-from core.charts import calibration_gaps_chart, scores_against_median_chart
 from core.errors import ServiceError
 
 from ..forms_results import FinaliseForm, ReopenForm
@@ -35,7 +34,9 @@ from ..results_display import (
     finalist_lines,
     judge_severity,
     live_board,
+    organisation_calibration_chart,
     organisation_results,
+    organisation_scores_chart,
     snapshot_board,
 )
 from .programme import CohortMixin
@@ -351,21 +352,11 @@ class OrganisationChartView(OrganisationMixin, View):
         if result is None or not result.is_judged:
             raise Http404
         if kwargs["chart"] == "calibration":
-            lines = result.gap_lines
-            if not lines:
+            svg = organisation_calibration_chart(result)
+            if svg is None:
                 raise Http404
-            svg = calibration_gaps_chart(
-                [f"{line.code} {line.title}" for line in lines],
-                [line.gap for line in lines],
-                title=f"Calibration gap ({result.mode}): judges' score minus self-assessment",
-            )
         else:
-            svg = scores_against_median_chart(
-                [f"{line.code} {line.title}" for line in result.lines],
-                [line.score for line in result.lines],
-                [line.median for line in result.lines],
-                title=f"Your scores against the cohort median ({result.mode})",
-            )
+            svg = organisation_scores_chart(result)
         answer = HttpResponse(svg, content_type="image/svg+xml")
         answer["Cache-Control"] = "private, no-cache"
         return answer
