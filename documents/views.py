@@ -15,6 +15,7 @@ from accounts.rules import is_organisation_member
 from cohorts.models import Membership
 from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
+from core.models import AuditEvent
 
 from . import selectors, services
 from .forms import ReasonForm, ReissueForm, VerifyForm
@@ -108,7 +109,13 @@ class CertificateActionView(CohortMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(certificate=self.get_certificate(), action=self.action, **kwargs)
+        certificate = self.get_certificate()
+        return super().get_context_data(
+            certificate=certificate,
+            action=self.action,
+            history=AuditEvent.objects.for_object(certificate)[:20],
+            **kwargs,
+        )
 
     def form_valid(self, form):
         try:

@@ -351,7 +351,10 @@ def test_revoking_through_the_page_needs_a_reason_and_a_revoked_one_stays_revoke
     _, enrolments = finalised
     certificate = certificate_of(enrolments["Beta Water"])
     url = reverse("documents:revoke_certificate", args=[3, certificate.serial])
-    assert lead_client.get(url).status_code == 200
+    page = lead_client.get(url)
+    assert page.status_code == 200
+    history = page.content.decode().split("History of this certificate")[1]
+    assert "</strong> issued Certificate PQ-03-0002 (Beta Water)" in history
     assert lead_client.post(url, {"reason": "  "}).status_code == 200  # the form again, with the error
     certificate.refresh_from_db()
     assert certificate.status == "valid"
