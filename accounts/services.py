@@ -34,8 +34,10 @@ def invite(
     invited_by: User,
     organisation: Organisation | None = None,
     organisation_role: str = "",
+    cohort=None,
 ) -> tuple[Invitation, str]:
-    """Invite `email` to take up `role` (in `organisation`, for a member).
+    """Invite `email` to take up `role` (in `organisation`, for a member;
+    the e-mail names `cohort` when a judge is invited to its panel).
 
     Side effects: an Invitation, an audit entry, the invitation e-mail after
     commit. Returns the invitation and its token (the e-mail's link).
@@ -65,7 +67,7 @@ def invite(
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     audit.record(actor=invited_by, action="invitation.sent", obj=invitation, after=_invitation_state(invitation))
-    _send_invitation_email(invitation, token)
+    _send_invitation_email(invitation, token, cohort=cohort)
     return invitation, token
 
 
@@ -244,7 +246,7 @@ def _invitation_state(invitation: Invitation) -> dict:
     }
 
 
-def _send_invitation_email(invitation: Invitation, token: str) -> None:
+def _send_invitation_email(invitation: Invitation, token: str, *, cohort=None) -> None:
     send_templated_email(
         to=invitation.email,
         template="invitation",
@@ -255,5 +257,6 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
             "inviter": invitation.invited_by,
             "accept_url": absolute_url(Invitation.accept_path(token)),
             "expires_at": invitation.expires_at,
+            "cohort": cohort,
         },
     )

@@ -148,7 +148,7 @@ def invite_judge(*, cohort: Cohort, email: str, actor) -> CohortJudge | Invitati
         return add_judge(cohort=cohort, judge=person, actor=actor)
     invitation = Invitation.objects.pending().filter(email=email, role=Role.JUDGE).first()
     if invitation is None:
-        invitation, _token = account_services.invite(email=email, role=Role.JUDGE, invited_by=actor)
+        invitation, _token = account_services.invite(email=email, role=Role.JUDGE, invited_by=actor, cohort=cohort)
     elif _panel_invitation_events(email=email, since=invitation.created_at).filter(object_id=str(cohort.pk)).exists():
         raise ServiceError(
             f"{email} has already been invited to this panel. "

@@ -121,6 +121,8 @@ def test_an_invited_person_lands_on_the_panel_when_they_accept(
     invitation = Invitation.objects.get(email="new.judge@example.org")
     assert invitation.role == Role.JUDGE
     assert [m.to for m in mail.outbox] == [["new.judge@example.org"]]
+    assert mail.outbox[0].subject == "[P&Q portal] You are invited to the P&Q portal as a judge for cohort 3"
+    assert f"on the judging panel of cohort 3: {cohort.name}." in mail.outbox[0].body
     event = AuditEvent.objects.get(action="panel.judge_invited")
     assert (event.actor, event.object_id, event.after) == (lead, str(cohort.pk), {"email": "new.judge@example.org"})
     page = lead_client.get("/cohorts/3/panel/")
