@@ -226,7 +226,7 @@ def unlock(*, scorecard: Scorecard, actor, reason: str) -> Scorecard:
     reason; an e-mail to the judge.
     """
     scorecard = _locked_scorecard(scorecard.pk)
-    reason = reason.strip()
+    reason = reason.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if not reason:
         raise ServiceError("Give a reason for unlocking the scorecard: the judge is told.")
     if scorecard.status != Scorecard.Status.SUBMITTED:

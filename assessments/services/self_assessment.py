@@ -273,7 +273,7 @@ def reopen(*, assessment: SelfAssessment, actor, reason: str) -> SelfAssessment:
         .select_related("enrolment__cohort", "enrolment__organisation")
         .get(pk=assessment.pk)
     )
-    reason = reason.strip()
+    reason = reason.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if not reason:
         raise ServiceError("Give a reason for reopening the self-assessment.")
     if not assessment.is_locked:

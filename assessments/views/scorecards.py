@@ -173,7 +173,7 @@ class ScorecardView(ScorecardMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Without JavaScript one criterion (or the overall remarks) is saved at once."""
-        code = request.POST.get("code", "")
+        code = request.POST.get("code", "").replace("\x00", "")  # PostgreSQL refuses NUL, even in a lookup
         problems = []
         if code:
             target = get_object_or_404(ScoreEntry, scorecard=self.scorecard, criterion__code=code)
@@ -211,7 +211,7 @@ class AutosaveView(View):
 
     def post(self, request, assignment_pk: int):
         field = request.POST.get("field", "")
-        code = request.POST.get("code", "")
+        code = request.POST.get("code", "").replace("\x00", "")  # PostgreSQL refuses NUL, even in a lookup
         if not request.user.is_authenticated:
             # The log-in session expired: keep what was typed, save it after log-in.
             pending_scores.stash(request, assignment_pk=assignment_pk, code=code, field=field)

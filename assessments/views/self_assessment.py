@@ -157,7 +157,9 @@ class CriterionView(AssessmentMixin, TemplateView):
             messages.error(request, problem)
         if not problems:
             messages.success(request, f"{response.criterion.code} was saved.")
-            target = request.POST.get("next") or kwargs["code"]
+            target = request.POST.get("next", "")
+            if target not in set(self.assessment.responses.values_list("criterion__code", flat=True)):
+                target = kwargs["code"]  # "next" names another criterion of this assessment, or nothing
             return redirect("assessments:criterion", pk=self.assessment.pk, code=target)
         return redirect("assessments:criterion", pk=self.assessment.pk, code=kwargs["code"])
 
