@@ -147,6 +147,8 @@ value = st.one_of(
     upload,  # a file where text was expected
 )
 OMIT = object()
+# Fields some views read beside their forms: where to go next, which page, which criterion…
+EXTRA_KEYS = ("next", "page", "back", "force", "code", "field", "again", "show", "reason", "confirm_missing")
 
 
 def as_payload(raw):
@@ -169,7 +171,8 @@ def hostile_form(draw, base: dict):
             data[key] = original
         elif choice == "hostile":
             data[key] = draw(value)
-    extra = draw(st.dictionaries(st.text(min_size=1, max_size=30).filter(lambda k: k not in base), value, max_size=3))
+    keys = st.sampled_from(EXTRA_KEYS) | st.text(min_size=1, max_size=30)
+    extra = draw(st.dictionaries(keys.filter(lambda k: k not in base), value, max_size=3))
     return {**data, **extra}
 
 
@@ -431,11 +434,7 @@ def test_hostile_form_input(world, clients, name, data):
 @settings(FUZZ, max_examples=ACTION_EXAMPLES * len(ACTIONS))
 @given(name=st.sampled_from(ACTIONS), data=st.data())
 def test_hostile_extra_fields_on_buttons(world, clients, name, data):
-    extra = data.draw(
-        st.dictionaries(
-            st.sampled_from(["page", "next", "back", "reason", "again", "id", "pk"]) | text, value, max_size=3
-        )
-    )
+    extra = data.draw(st.dictionaries(st.sampled_from(EXTRA_KEYS) | text, value, max_size=3))
     fuzz_post(world, clients, name, extra)
 
 
@@ -477,6 +476,34 @@ def test_hostile_query_strings(world, clients, target, query):
     client = clients[role]
     with rolled_back():
         check_page(client, "get", url, data=query)
+
+
+# NUL characters, which PostgreSQL refuses even in a lookup -----------------------------------
+
+
+@pytest.mark.django_db
+def test_nul_in_addresses_queries_and_cookies_is_a_bad_request(world, clients):
+    """Every page whose address takes text (a criterion's code, a token, a
+    certificate's serial or code, a chart's name) with a NUL in it; a NUL in
+    a query string; a NUL in a cookie."""
+    seen = 0
+    for name, page in PAGES.items():
+        role = next((r for r in ROLES if page.get[r] == OK), None) or poster(page)
+        kwargs = page.kwargs(world, role)
+        texts = [key for key, value in kwargs.items() if isinstance(value, str)]
+        for key in texts:
+            url = reverse(name, kwargs={**kwargs, key: "\x00" + kwargs[key]})
+            with rolled_back():
+                for method in ("get", "post"):
+                    assert request(clients[role], method, url).status_code == 400, f"{method} {url}"
+            seen += 1
+    query = request(clients[LEAD], "get", "/cohorts/", data={"q": "a\x00b"})
+    client = CountingClient("fuzz")
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    cookie = request(client, "get", "/")
+
+    assert seen >= 8
+    assert (query.status_code, cookie.status_code) == (400, 400)
 
 
 # Raw bodies: invalid UTF-8, broken multipart --------------------------------------------------
