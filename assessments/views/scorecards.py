@@ -24,6 +24,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from cohorts import timeline
 from cohorts.models import Assignment
 from core.errors import ServiceError
+from core.models import AuditEvent
 
 from .. import pending_scores
 from ..models import Criterion, Response, Scorecard, ScoreEntry, SelfAssessment
@@ -328,6 +329,7 @@ class UnlockView(PermissionRequiredMixin, TemplateView):
             "entries": entries,
             "progress": _progress(entries),
             "next": self._next_url(),
+            "history": AuditEvent.objects.for_object(self.scorecard)[:20],
         }
 
     def post(self, request, *args, **kwargs):

@@ -389,6 +389,8 @@ def test_lead_unlocks_a_submitted_scorecard_with_a_reason_and_the_judge_is_told(
     assert (unlocked.status_code, unlocked.url) == (302, "/lead/")
     scorecard = Scorecard.objects.get(pk=assignment.scorecard.pk)
     assert (scorecard.status, scorecard.submitted_at) == (Scorecard.Status.DRAFT, None)
+    history = client.get(f"/judging/{assignment.pk}/unlock/").content.decode().split("History of this scorecard")[1]
+    assert "unlocked" in history and "Reason: P6 was scored before the presentation." in history
     event = AuditEvent.objects.get(action="scorecard.unlocked")
     assert (event.actor, event.note, event.after) == (
         lead,
