@@ -2,6 +2,7 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
@@ -11,6 +12,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from cohorts.models import Membership
 from cohorts.services import organisations as organisation_services
 from core.errors import ServiceError
+from core.models import AuditEvent
 
 from . import services
 from .forms import InvitationSignupForm, InviteForm, PeopleFilterForm
@@ -121,6 +123,9 @@ class PeopleView(PermissionRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
+        context["history"] = AuditEvent.objects.filter(
+            Q(action__startswith="role.") | Q(action__startswith="invitation.")
+        ).select_related("actor")[:15]
         return context
 
 

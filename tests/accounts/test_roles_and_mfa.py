@@ -136,6 +136,8 @@ def test_lead_revokes_a_role_from_the_people_page(lead_client, lead):
     assert RoleGrant.objects.active().filter(user=other_lead).count() == 0
     again = lead_client.post(f"/people/roles/{grant.pk}/revoke/", follow=True)
     assert [str(m) for m in again.context["messages"]][-1] == "This role has already been revoked."
+    history = again.content.decode().split("Recent role changes and invitations")[1]
+    assert f"</strong> revoked a role from {other_lead.get_full_name()}</span>" in history
 
 
 def test_lead_cannot_revoke_their_own_lead_role(lead):
