@@ -160,6 +160,8 @@ class DownloadView(LoginRequiredMixin, View):
     Members of another organisation are told it does not exist."""
 
     def get(self, request, *args, **kwargs):
+        if not (request.user.has_perm("documents.manage_documents") or is_organisation_member(request.user)):
+            raise PermissionDenied  # before the lookup, so that document ids cannot be probed
         document = get_object_or_404(
             Document.objects.select_related("cohort", "certificate", "enrolment__organisation"), pk=kwargs["pk"]
         )
