@@ -177,3 +177,22 @@ def test_admin_is_for_leads_only(world, role, expected):
         response = client.get(response["Location"])
 
     assert outcome_of(response) == expected
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_refusal_does_not_tell_whether_the_object_exists(world, name):
+    """Whoever is refused an object is refused the same way when no such
+    object exists: the ids in the address (organisations, enrolments,
+    documents…) cannot be probed."""
+    page = PAGES[name]
+    problems = []
+    # A's members know A's objects exist. Cohort numbers are public (certificates print them).
+    for role in [role for role in ROLES if role != MEMBER_A and page.get[role] in (403, 404)]:
+        kwargs = page.kwargs(world, role)
+        for key in [key for key, value in kwargs.items() if isinstance(value, int) and key != "number"]:
+            url = reverse(name, kwargs={**kwargs, key: 987654})
+            response = client_for(world, role).get(url)
+            finish(response)
+            if response.status_code != page.get[role]:
+                problems.append(f"GET {url} as {role}: {response.status_code}, but {page.get[role]} for a real {key}")
+    assert not problems, "\n".join(problems)
