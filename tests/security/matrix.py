@@ -475,6 +475,10 @@ PAGES: dict[str, Page] = {
     "cohorts:results_csv": Page(kwargs=number(FINAL), get=LEAD_ONLY),
     "cohorts:results_scores_csv": Page(kwargs=number(FINAL), get=LEAD_ONLY),
     "cohorts:results_finalist": Page(kwargs=enrolment(FINAL), get=LEAD_ONLY),
+    "cohorts:results_finalist_chart": Page(kwargs=enrolment(FINAL), get=LEAD_ONLY),
+    "cohorts:results_cohort_chart": Page(
+        kwargs=lambda w, role: {"number": w.number(FINAL), "chart": "totals"}, get=LEAD_ONLY
+    ),
     # Results: the organisation's ---------------------------------------------------------
     # Judges and people with no role are not members of anything: 403, as for the lead's pages.
     "cohorts:my_results": Page(kwargs=number(FINAL), get=expect(403, member_a=OK, member_b=OK, lead=OK)),
