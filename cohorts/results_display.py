@@ -381,10 +381,7 @@ def finalist_pq_charts(board: Board, rows: list[FinalistRow]) -> dict[int, str]:
         [position[row.enrolment] for row in wanted],
         medians=(medians.p_total, medians.q_total),
         pillar_weights=pillar_weights(board.criteria),
-        thresholds=[
-            (f"accredited {scoring.round_half_up(board.pass_threshold)}", board.pass_threshold),
-            (f"distinction {scoring.round_half_up(board.distinction_threshold)}", board.distinction_threshold),
-        ],
+        thresholds=[board.pass_threshold, board.distinction_threshold],
     )
     return {row.enrolment: picture for row, picture in zip(wanted, pictures, strict=True)}
 

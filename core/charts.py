@@ -203,21 +203,22 @@ def pq_charts(
     *,
     medians: tuple[float | None, float | None],
     pillar_weights: tuple[float, float] | None = None,
-    thresholds: Sequence[tuple[str, float]] = (),
+    thresholds: Sequence[float] = (),
     title: str = "",
 ) -> list[str]:
     """For each index in `highlights`, that finalist's P total (across) and
-    Q total (up), on 0–100, marked and labelled among every judged
-    finalist's (grey dots), with the cohort's medians as dotted lines.
+    Q total (up), on 0–100, marked and labelled with its values among every
+    judged finalist's (grey dots), with the cohort's medians as dotted lines.
 
     With the pillars' weights (Σw of the P criteria, Σw of the Q ones), each
-    threshold (label, total) is drawn as the dashed line where the weighted
-    total T = (wP·P + wQ·Q) / (wP + wQ) equals it: above and to the right of
-    it, the total reaches the threshold.
+    threshold total T is drawn as the dashed line where the weighted total
+    (wP·P + wQ·Q) / (wP + wQ) equals it: above and to the right of it, the
+    total reaches the threshold.
 
-    The cohort is drawn once and only the marked finalist moves, and the
-    chart is kept to few elements (no legend: the page's caption explains
-    it), so that a report with a chart per finalist stays quick to make."""
+    Made for a report with a chart per finalist: the cohort is drawn once
+    and only the marked finalist moves, and the chart has few elements and
+    little text (a PDF renderer draws SVG text letter by letter), so the
+    medians and thresholds are explained by the caption beside it."""
     everything = [value for point in finalists for value in point]
     low = _axis_floor(everything)
     figure, axes = plt.subplots(figsize=(4.7, 4.4))
@@ -227,20 +228,13 @@ def pq_charts(
     if p_median is not None and q_median is not None:
         axes.axvline(p_median, color=TEXT, linewidth=0.8, linestyle=":", zorder=1)
         axes.axhline(q_median, color=TEXT, linewidth=0.8, linestyle=":", zorder=1)
-        axes.text(p_median, 100.8, f"median {_one_decimal(p_median)}", ha="center", va="bottom", fontsize=7)
-        axes.text(100.8, q_median, f"median {_one_decimal(q_median)}", ha="left", va="center", fontsize=7)
     if pillar_weights is not None:
         p_weight, q_weight = pillar_weights
-        for label, total in thresholds:
+        for total in thresholds:
             # wP·P + wQ·Q = T·(wP + wQ), drawn across the visible square.
             xs = [low, 100.0]
             ys = [(total * (p_weight + q_weight) - p_weight * x) / q_weight for x in xs]
             axes.plot(xs, ys, color=ACCENT, linewidth=1, linestyle="--", zorder=1)
-            bottom_x = (total * (p_weight + q_weight) - q_weight * low) / p_weight
-            if low <= bottom_x <= 100:  # label where the line leaves the square at the bottom
-                axes.text(bottom_x + 0.8, low + 0.8, label, color="#7a5200", fontsize=7, va="bottom")
-            elif low <= ys[1] <= 100:  # or inside, above where it leaves at the right
-                axes.text(99.2, ys[1] + 0.8, label, color="#7a5200", fontsize=7, ha="right", va="bottom")
     mark = axes.scatter([], [], s=80, color=BRAND, edgecolors=TEXT, linewidths=0.8, zorder=4)
     note = axes.annotate(
         "", (low, low), xytext=(8, 8), textcoords="offset points", fontsize=8, fontweight="bold", color=BRAND, zorder=5
@@ -252,8 +246,8 @@ def pq_charts(
     axes.set_xticks(labelled)
     axes.set_yticks(labelled)
     axes.tick_params(length=0)
-    axes.set_xlabel("P total (people performance)")
-    axes.set_ylabel("Q total (service quality)")
+    axes.set_xlabel("P total")
+    axes.set_ylabel("Q total")
     _grid(axes, range(int(low), 101, 10), low)
     axes.spines[["top", "right"]].set_visible(False)
     if title:

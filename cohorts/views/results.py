@@ -31,13 +31,20 @@ from ..models import Cohort, Enrolment, Membership, Phase, ResultSnapshot
 from ..results_display import (
     Board,
     OrganisationResult,
+    calibration_points,
     finalist_lines,
+    finalist_pq_alt,
+    finalist_pq_charts,
     judge_severity,
     live_board,
     organisation_calibration_chart,
     organisation_results,
     organisation_scores_chart,
+    self_assessed_alt,
+    self_assessed_chart,
     snapshot_board,
+    totals_alt,
+    totals_chart,
 )
 from .programme import CohortMixin
 
@@ -109,6 +116,8 @@ class ResultsView(BoardMixin, TemplateView):
             finalise_form=FinaliseForm(initial={"open_seen": _digest(board.open_scorecards)}),
             reopen_form=ReopenForm(),
             flagged=sum(1 for row in board.rows if row.moderation),
+            totals_alt=totals_alt(board) if board.judged_rows else "",
+            calibration_alt=self_assessed_alt(board) if calibration_points(board) else "",
         )
         return context
 
@@ -130,8 +139,47 @@ class FinalistResultsView(BoardMixin, TemplateView):
             judges=judges,
             lines=lines,
             query="" if is_current else f"?snapshot={board.snapshot.number}",
+            chart_alt=finalist_pq_alt(board, row) if row.judged and row.used.p_total is not None else "",
         )
         return context
+
+
+def _svg(svg: str) -> HttpResponse:
+    answer = HttpResponse(svg, content_type="image/svg+xml")
+    answer["Cache-Control"] = "private, no-cache"
+    return answer
+
+
+@method_decorator(csp_exempt(), name="dispatch")
+class FinalistChartView(BoardMixin, View):
+    """A finalist's P&Q chart as SVG, for the <img> on the lead's finalist page."""
+
+    def get(self, request, *args, **kwargs):
+        board = self.get_board()
+        row = board.row(kwargs["pk"]) if board else None
+        if row is None:
+            raise Http404
+        svg = finalist_pq_charts(board, [row]).get(row.enrolment)
+        if svg is None:
+            raise Http404
+        return _svg(svg)
+
+
+@method_decorator(csp_exempt(), name="dispatch")
+class CohortChartView(BoardMixin, View):
+    """The cohort's charts as SVG, for the <img> on the lead's results page:
+    the distribution of totals, and the self-assessment index against the
+    judged total."""
+
+    charts = {"totals": totals_chart, "calibration": self_assessed_chart}
+
+    def get(self, request, *args, **kwargs):
+        draw = self.charts.get(kwargs["chart"])
+        board = self.get_board() if draw else None
+        svg = draw(board) if board else None
+        if svg is None:
+            raise Http404
+        return _svg(svg)
 
 
 class FinaliseView(CohortMixin, View):
@@ -360,6 +408,4 @@ class OrganisationChartView(OrganisationMixin, View):
                 raise Http404
         else:
             svg = organisation_scores_chart(result)
-        answer = HttpResponse(svg, content_type="image/svg+xml")
-        answer["Cache-Control"] = "private, no-cache"
-        return answer
+        return _svg(svg)
