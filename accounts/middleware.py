@@ -7,7 +7,8 @@ from .rules import needs_mfa
 
 # Pages a user who must set up MFA can still reach: their account pages
 # (log out, MFA set-up, e-mail, password), invitations and static files.
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/invitations/", "/static/", "/verify/")
+# /verify/ and /v/<code>/: the public certificate check, open to anyone.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/invitations/", "/static/", "/verify/", "/v/")
 # The privacy notice (but not the data download, which holds cohort data).
 MFA_EXEMPT_PATHS = frozenset({"/privacy/"})
 

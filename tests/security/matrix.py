@@ -735,12 +735,13 @@ PAGES: dict[str, Page] = {
         kwargs=pk(lambda w: w.extra["certificate_document"]), get=expect(403, lead=OK, member_a=OK, member_b=404)
     ),
     "documents:my_documents": Page(get=expect(403, lead=OK, member_a=OK, member_b=OK)),
-    # The public check. The form is exempt from the MFA set-up redirect; the QR code's link
-    # (/v/<code>/) is not, so a lead or judge without MFA is asked to set it up first.
-    # Its POST changes nothing (it only looks up), so it is fuzzed rather than probed.
+    # The public check, by the form or the QR code's link (/v/<code>/): open to everyone and
+    # exempt from the MFA set-up redirect. Its POST changes nothing (it only looks up), so it
+    # is fuzzed rather than probed.
     "documents:verify": Page(get=expect(OK, anon=OK, lead_no_mfa=OK, judge_no_mfa=OK)),
     "documents:verify_code": Page(
-        kwargs=lambda w, role: {"code": w.extra["certificate"].code}, get=expect(OK, anon=OK)
+        kwargs=lambda w, role: {"code": w.extra["certificate"].code},
+        get=expect(OK, anon=OK, lead_no_mfa=OK, judge_no_mfa=OK),
     ),
 }
 
