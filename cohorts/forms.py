@@ -59,6 +59,12 @@ class CohortForm(forms.ModelForm):
         elif not self.instance.pk:
             latest = framework.queryset.order_by("-version").first()
             framework.initial = latest.pk if latest else None
+        if self.instance.pk and self.instance.phase == "closed":
+            # A closed cohort keeps its settings; only how long its data is kept can change.
+            for name, field in self.fields.items():
+                if name != "retention_days":
+                    field.disabled = True
+            self.fields["number"].help_text = "The cohort is closed: only the retention period can change."
 
     def clean(self):
         cleaned = super().clean()

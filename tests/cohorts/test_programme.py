@@ -518,3 +518,27 @@ def test_deadlines_in_the_wrong_order_are_refused(lead_client):
     ]
     assert cohort.milestone_date("self_assessment_deadline") == date(2027, 5, 15)
     assert Cohort.objects.get(pk=cohort.pk).milestone_date("judging_deadline") == date(2027, 6, 15)
+
+
+def test_a_closed_cohort_keeps_its_settings_but_its_retention_period_can_change(lead, lead_client):
+    cohort = make_cohort(number=3, phase=Phase.CLOSED)
+    with pytest.raises(ServiceError, match="is closed: its settings can no longer change"):
+        programme.update_cohort(cohort=cohort, actor=lead, name="Renamed", retention_days=400)
+    programme.update_cohort(cohort=cohort, actor=lead, retention_days=400)
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.retention_days) == ("Cohort 3 name", 400)
+    form = lead_client.get("/cohorts/3/edit/").context["form"]
+    assert sorted(name for name, field in form.fields.items() if not field.disabled) == ["retention_days"]
+
+
+@pytest.mark.parametrize(
+    ("phase", "extension", "withdrawal"),
+    [("self_assessment", True, True), ("judging", False, True), ("results", False, False)],
+)
+def test_the_enrolment_page_offers_only_what_the_phase_allows(lead_client, phase, extension, withdrawal):
+    cohort = make_cohort(number=3, phase=phase)
+    enrolment = EnrolmentFactory(cohort=cohort)
+    page = lead_client.get(f"/cohorts/3/enrolments/{enrolment.pk}/").content.decode()
+    assert (f"/enrolments/{enrolment.pk}/extension/" in page) is extension
+    assert ("only until the self-assessment phase ends" in page) is not extension
+    assert (f"/enrolments/{enrolment.pk}/withdraw/" in page) is withdrawal
