@@ -215,10 +215,10 @@ def pq_charts(
     (wP·P + wQ·Q) / (wP + wQ) equals it: above and to the right of it, the
     total reaches the threshold.
 
-    Made for a report with a chart per finalist: the cohort is drawn once
-    and only the marked finalist moves, and the chart has few elements and
-    little text (a PDF renderer draws SVG text letter by letter), so the
-    medians and thresholds are explained by the caption beside it."""
+    Made for a report with a chart per finalist: matplotlib draws the cohort
+    once and each finalist's mark is added to that SVG, and the chart has
+    few elements and little text (a PDF renderer draws SVG text letter by
+    letter), so the medians and thresholds are explained by the caption."""
     everything = [value for point in finalists for value in point]
     low = _axis_floor(everything)
     figure, axes = plt.subplots(figsize=(4.7, 4.4))
@@ -235,10 +235,6 @@ def pq_charts(
             xs = [low, 100.0]
             ys = [(total * (p_weight + q_weight) - p_weight * x) / q_weight for x in xs]
             axes.plot(xs, ys, color=ACCENT, linewidth=1, linestyle="--", zorder=1)
-    mark = axes.scatter([], [], s=80, color=BRAND, edgecolors=TEXT, linewidths=0.8, zorder=4)
-    note = axes.annotate(
-        "", (low, low), xytext=(8, 8), textcoords="offset points", fontsize=8, fontweight="bold", color=BRAND, zorder=5
-    )
     axes.set_xlim(low, 100)
     axes.set_ylim(low, 100)
     axes.set_aspect("equal")
@@ -250,21 +246,33 @@ def pq_charts(
     axes.set_ylabel("Q total")
     _grid(axes, range(int(low), 101, 10), low)
     axes.spines[["top", "right"]].set_visible(False)
+    figure.patch.set_visible(False)  # no white rectangles to draw: the page is white
+    axes.patch.set_visible(False)
     if title:
         axes.set_title(title, loc="left", color=TEXT, fontsize=10, fontweight="bold", pad=14)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata=BARE)
+    cohort = buffer.getvalue()
+    # The cohort is drawn once; each finalist's mark and label are added to
+    # it where matplotlib places the point (its SVG unit is the point, y down).
+    height = figure.get_size_inches()[1] * 72
+    scale = 72 / figure.dpi
+    plt.close(figure)
     pictures = []
     for index in highlights:
         p, q = finalists[index]
-        mark.set_offsets([(p, q)])
+        x, y = axes.transData.transform((p, q)) * scale
+        y = height - y
         on_the_left = p < low + 0.7 * (100 - low)
-        note.xy = (p, q)
-        note.set_text(f"P {_one_decimal(p)} · Q {_one_decimal(q)}")
-        note.set_position((7, 6) if on_the_left else (-7, 6))
-        note.set_horizontalalignment("left" if on_the_left else "right")
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata=BARE)
-        pictures.append(buffer.getvalue())
-    plt.close(figure)
+        mark = (
+            f'<g id="finalist"><circle cx="{x:.2f}" cy="{y:.2f}" r="4.5" '
+            f'style="fill: {BRAND}; stroke: {TEXT}; stroke-width: 0.8"/>'
+            f'<text x="{x + 7 if on_the_left else x - 7:.2f}" y="{y - 6:.2f}" '
+            f"style=\"font-size: 8px; font-family: 'DejaVu Sans'; font-weight: 700; "
+            f'text-anchor: {"start" if on_the_left else "end"}; fill: {BRAND}">'
+            f"P {_one_decimal(p)} · Q {_one_decimal(q)}</text></g>\n"
+        )
+        pictures.append(cohort.replace("</svg>", mark + "</svg>"))
     return pictures
 
 

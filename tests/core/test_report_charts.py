@@ -71,3 +71,20 @@ def test_self_assessed_vs_judged_labels_dots_and_sides():
     assert {"1", "2", "judges scored higher", "judges scored lower", "Index and total"} <= set(texts(svg))
     assert "Self-assessment index (0–100)" in texts(svg)
     assert "Judged total over the same criteria (0–100)" in texts(svg)
+
+
+def test_the_finalist_mark_sits_where_matplotlib_puts_the_point(monkeypatch):
+    from matplotlib.figure import Figure
+
+    save = Figure.savefig
+
+    def with_reference_dot(figure, *args, **kwargs):
+        figure.axes[0].scatter([62.5], [71.25], s=1, color="#ff0000")  # matplotlib's own marker, for comparison
+        return save(figure, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", with_reference_dot)
+    svg = charts.pq_chart(COHORT, 2, medians=(62.5, 71.25))
+
+    reference = re.search(r'<use[^>]* x="([\d.]+)" y="([\d.]+)"[^>]*fill: #ff0000', svg).groups()
+    mark = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg).groups()
+    assert [round(float(v), 1) for v in mark] == [round(float(v), 1) for v in reference]
