@@ -70,7 +70,7 @@ def store(document: Document, task_id: str, content: bytes) -> bool:
     """Save the file and mark the document done, unless another job has
     taken it over meanwhile."""
     with transaction.atomic():
-        current = Document.objects.select_for_update().get(pk=document.pk)
+        current = Document.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=document.pk)
         if current.status != Document.Status.RUNNING or current.task_id != (task_id or ""):
             return False
         name = file_name(current)
