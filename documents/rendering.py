@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import gc
-from contextlib import contextmanager
 from pathlib import Path
 
 import segno
@@ -34,30 +32,14 @@ def stylesheet(name: str) -> CSS:
     return CSS(filename=str(STYLES / name), font_config=font_config())
 
 
-@contextmanager
-def cyclic_gc_paused():
-    """WeasyPrint makes hundreds of thousands of short-lived objects for a
-    long report, and the cyclic collector scanning them mid-render costs
-    10–15% of the time. Reference counting still frees them as it goes; the
-    few cycles are collected in the usual way once the collector is back on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def render_pdf(template: str, context: dict, *, styles: tuple[str, ...] = ()) -> bytes:
     """Render the Django template `template` with `context` to PDF bytes,
     with the named style sheets from documents/styles/."""
     html = render_to_string(template, context)
-    with cyclic_gc_paused():
-        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-            stylesheets=[stylesheet(name) for name in styles], font_config=font_config()
-        )
-        return document.write_pdf()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[stylesheet(name) for name in styles], font_config=font_config()
+    )
+    return document.write_pdf()
 
 
 def qr_data_uri(url: str) -> str:
