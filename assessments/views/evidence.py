@@ -5,6 +5,7 @@ Someone who may not see the assessment gets a 404 rather than a 403, so
 that whether an assessment or a file exists does not leak."""
 
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -34,7 +35,10 @@ def _back_url(request) -> str:
         if candidate and url_has_allowed_host_and_scheme(
             candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            return candidate
+            # Only a path on this site: never a view name to reverse, never another host.
+            parts = urlsplit(candidate)
+            if parts.path.startswith("/") and not parts.path.startswith(("//", "/\\")):
+                return parts.path + (f"?{parts.query}" if parts.query else "")
     return reverse("member_dashboard")
 
 

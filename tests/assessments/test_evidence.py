@@ -726,6 +726,24 @@ def test_member_removes_a_file_with_htmx(client, draft, media_in_tmp, django_cap
     assert (EvidenceFile.objects.count(), stored_files(media_in_tmp)) == (0, [])
 
 
+@pytest.mark.parametrize(
+    ("next_url", "goes_to"),
+    [
+        ('"><img src=x onerror=alert(1)>', "/organisation/"),  # not a path: never reversed as a view name
+        ("%3Cscript%3Ealert(1)%3C/script%3E", "/organisation/"),
+        ("//evil.example/", "/organisation/"),
+        ("/assessments/1/criteria/Q1/?tab=evidence", "/assessments/1/criteria/Q1/?tab=evidence"),
+    ],
+)
+def test_a_plain_form_goes_back_only_to_a_path_on_this_site(client, draft, media_in_tmp, next_url, goes_to):
+    added = add_evidence(response=draft.response, upload=upload(), actor=draft.member)
+    client.force_login(draft.member)
+
+    answer = client.post(f"/evidence/{added.pk}/remove/", {"next": next_url})
+
+    assert (answer.status_code, answer["Location"]) == (302, goes_to)
+
+
 # The widget ----------------------------------------------------------------------------
 
 

@@ -378,7 +378,12 @@ def test_lead_previews_the_results_and_finalises_them(journey, judged):
         GAMMA: "not_accredited",
         DELTA: "not_shortlisted",
     }
-    [told] = [message for message in mail.outbox if "amira.khan@alpha.example" in message.to]
+    # The outcome (the certificate's e-mail follows it).
+    [told] = [
+        message
+        for message in mail.outbox
+        if "amira.khan@alpha.example" in message.to and "Results of cohort 3" in message.subject
+    ]
     assert "Accredited with distinction" in told.body
     assert not [person for judge in JUDGES for person in (judge.name, judge.email) if person in told.body]
 

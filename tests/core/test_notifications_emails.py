@@ -239,13 +239,13 @@ def test_the_programme_from_enrolment_to_results(programme_world, lead, django_c
         [m for m in results_mail if m.to[0] in severn_members],
         to=severn_members,
         subject="Results of cohort 5 of the P&Q programme: Severn Water",
-        link="/organisation/",
+        link=f"/cohorts/5/my-results/{Enrolment.objects.get(organisation=world['severn']).pk}/",
     )
     check(
         [m for m in results_mail if m.to[0] == "cy@wye.example"],
         to=["cy@wye.example"],
         subject="Results of cohort 5 of the P&Q programme: Wye Water",
-        link="/organisation/",
+        link=f"/cohorts/5/my-results/{Enrolment.objects.get(organisation=world['wye']).pk}/",
     )
     outcomes = dict(Enrolment.objects.values_list("organisation__name", "status"))
     assert outcomes == {
