@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the audit receivers
+        from accounts import signals  # noqa: F401 - connects the audit receivers

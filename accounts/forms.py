@@ -1,9 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from accounts.models import Role, User
 from cohorts.models import Membership, Organisation
-
-from .models import Role, User
 
 
 class InviteForm(forms.Form):

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .rules import needs_mfa
+from accounts.rules import needs_mfa
 
 # Pages a user who must set up MFA can still reach: their account pages
 # (log out, MFA set-up, e-mail, password), invitations and static files.

@@ -2,8 +2,8 @@
 
 import rules
 
-from .models import Role
-from .selectors import roles_of
+from accounts.models import Role
+from accounts.selectors import roles_of
 
 
 @rules.predicate

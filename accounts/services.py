@@ -7,12 +7,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Invitation, Role, RoleGrant, User, hash_token, new_token
 from cohorts.models import Membership, Organisation
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
-
-from .models import Invitation, Role, RoleGrant, User, hash_token, new_token
 
 
 def _normalise(email: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_privacy
+from accounts import views, views_privacy
 
 app_name = "accounts"
 

@@ -9,15 +9,14 @@ from django.views import View
 from django.views.generic import FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts import services
+from accounts.forms import InvitationSignupForm, InviteForm, PeopleFilterForm
+from accounts.models import Invitation, RoleGrant, User
+from accounts.selectors import people_for_lead
 from cohorts.models import Membership
 from cohorts.services import organisations as organisation_services
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from . import services
-from .forms import InvitationSignupForm, InviteForm, PeopleFilterForm
-from .models import Invitation, RoleGrant, User
-from .selectors import people_for_lead
 
 
 class InvitationAcceptView(View):

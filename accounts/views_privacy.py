@@ -13,10 +13,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
+from accounts.forms import CloseAccountForm
 from core import privacy
 from core.errors import ServiceError
-
-from .forms import CloseAccountForm
 
 
 class PrivacyNoticeView(TemplateView):

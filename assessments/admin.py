@@ -4,9 +4,18 @@ organisations' own. So everything here is read-only."""
 
 from django.contrib import admin
 
+from assessments.models import (
+    KPI,
+    Criterion,
+    EvidenceFile,
+    Framework,
+    KPIValue,
+    Response,
+    Scorecard,
+    ScoreEntry,
+    SelfAssessment,
+)
 from core.admin import ReadOnlyAdmin
-
-from .models import KPI, Criterion, EvidenceFile, Framework, KPIValue, Response, Scorecard, ScoreEntry, SelfAssessment
 
 
 class CriterionInline(admin.TabularInline):

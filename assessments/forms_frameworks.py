@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
-from .models import KPI, Criterion, Framework, Pillar
+from assessments.models import KPI, Criterion, Framework, Pillar
 
 
 class CopyFrameworkForm(forms.Form):

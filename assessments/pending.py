@@ -8,10 +8,9 @@ against what colleagues saved meanwhile.
 
 from dataclasses import dataclass
 
+from assessments.models import Response
+from assessments.services import self_assessment as services
 from core.errors import ServiceError
-
-from .models import Response
-from .services import self_assessment as services
 
 SESSION_KEY = "pq_pending_autosaves"
 MAX_PENDING = 50

@@ -6,11 +6,10 @@ they sign in again and come back to the scorecard, it is saved for them,
 with the usual conflict check.
 """
 
+from assessments.models import Scorecard, ScoreEntry
+from assessments.pending import Outcome, keep, take
+from assessments.services import scorecards as services
 from core.errors import ServiceError
-
-from .models import Scorecard, ScoreEntry
-from .pending import Outcome, keep, take
-from .services import scorecards as services
 
 SESSION_KEY = "pq_pending_scores"
 OVERALL = ""  # the `code` of the overall strengths and areas to improve

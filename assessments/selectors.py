@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.db.models.functions import Length, Trim
 
-from .models import KPI, Response
-from .scoring import self_assessment_index
+from assessments.models import KPI, Response
+from assessments.scoring import self_assessment_index
 
 
 def assessment_with_answers(assessment) -> list[Response]:

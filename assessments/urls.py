@@ -1,9 +1,9 @@
 from django.urls import path
 
-from .urls_evidence import urlpatterns as evidence_urls
-from .urls_frameworks import urlpatterns as framework_urls
-from .urls_scorecards import urlpatterns as scorecard_urls
-from .views import self_assessment as views
+from assessments.urls_evidence import urlpatterns as evidence_urls
+from assessments.urls_frameworks import urlpatterns as framework_urls
+from assessments.urls_scorecards import urlpatterns as scorecard_urls
+from assessments.views import self_assessment as views
 
 app_name = "assessments"
 

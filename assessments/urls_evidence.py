@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import evidence as views
+from assessments.views import evidence as views
 
 urlpatterns = [
     path(

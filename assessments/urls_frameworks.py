@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import frameworks as views
+from assessments.views import frameworks as views
 
 urlpatterns = [
     path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),

@@ -3,7 +3,7 @@ review and submit; the lead's unlock."""
 
 from django.urls import path
 
-from .views import scorecards as views
+from assessments.views import scorecards as views
 
 urlpatterns = [
     path("judging/", views.ScorecardListView.as_view(), name="scorecard_list"),

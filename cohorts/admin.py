@@ -4,9 +4,7 @@ of these are read-only here."""
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
-
-from .models import (
+from cohorts.models import (
     Application,
     Assignment,
     Cohort,
@@ -20,6 +18,7 @@ from .models import (
     Reminder,
     ResultSnapshot,
 )
+from core.admin import ReadOnlyAdmin
 
 
 class MembershipInline(admin.TabularInline):

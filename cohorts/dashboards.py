@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import timeline
-from .models import Cohort, Enrolment, EnrolmentStatus, Phase
-from .services.programme import submission_deadline, submission_refusal
-from .timeline_view import TimelineRow, next_row, timeline_rows
+from cohorts import timeline
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
+from cohorts.services.programme import submission_deadline, submission_refusal
+from cohorts.timeline_view import TimelineRow, next_row, timeline_rows
 
 
 @dataclass(frozen=True)

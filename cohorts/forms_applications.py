@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Application
+from cohorts.models import Application
 
 
 class ApplicationForm(forms.ModelForm):

@@ -1,8 +1,7 @@
 from django import forms
 
 from accounts.models import Role, User
-
-from .models import Cohort, Enrolment, EnrolmentStatus, Organisation, Relationship
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Organisation, Relationship
 
 
 def _person(user: User) -> str:

@@ -1,8 +1,8 @@
 from django import forms
 
-from .models import Cohort, Membership, Sector, Size
-from .services import programme
-from .services.imports import MAX_FILE_BYTES
+from cohorts.models import Cohort, Membership, Sector, Size
+from cohorts.services import programme
+from cohorts.services.imports import MAX_FILE_BYTES
 
 INVALID_EMAIL = "Enter a valid e-mail address, such as name@example.org."
 

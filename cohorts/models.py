@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from . import timeline
+from cohorts import timeline
 
 
 class Sector(models.TextChoices):

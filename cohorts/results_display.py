@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from assessments import scoring
 from assessments.models import Response
 from assessments.services import results as services
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, ResultSnapshot
 from core import charts
-
-from .models import Cohort, Enrolment, EnrolmentStatus, ResultSnapshot
 
 AWARD_LABELS = {
     "winner": "Overall winner",

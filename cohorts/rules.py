@@ -3,8 +3,7 @@
 import rules
 
 from accounts.rules import is_judge, is_organisation_member, is_programme_lead
-
-from .models import Assignment, ConflictDeclaration, Membership
+from cohorts.models import Assignment, ConflictDeclaration, Membership
 
 
 def _active_memberships(user):

@@ -3,8 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.rules import is_programme_lead
-
-from .models import Cohort, CohortJudge, Enrolment, EnrolmentStatus, Membership, Milestone, Organisation
+from cohorts.models import Cohort, CohortJudge, Enrolment, EnrolmentStatus, Membership, Milestone, Organisation
 
 ENROLMENT_SORTS = {
     "organisation": "organisation__name",

@@ -12,10 +12,8 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from accounts.models import Invitation, Role, User
 from assessments.models import Scorecard, ScoreEntry
-from core.models import AuditEvent
-
-from .assignment import plan_assignments
-from .models import (
+from cohorts.assignment import plan_assignments
+from cohorts.models import (
     Assignment,
     Cohort,
     CohortJudge,
@@ -25,6 +23,7 @@ from .models import (
     Membership,
     Reminder,
 )
+from core.models import AuditEvent
 
 FINALISTS_PER_PAGE = 15
 

@@ -9,7 +9,7 @@ logger = logging.getLogger(__name__)
 def send_deadline_reminders() -> int:
     """Celery beat runs this once a day (CELERY_BEAT_SCHEDULE). Safe to run
     again, or in two processes at once: each reminder is sent once."""
-    from .services.reminders import send_due_reminders
+    from cohorts.services.reminders import send_due_reminders
 
     run = send_due_reminders()
     logger.info("deadline reminders: %s", run)

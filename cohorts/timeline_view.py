@@ -4,8 +4,8 @@ it is past, which one is next, and how far away that is."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import timeline
-from .models import Cohort
+from cohorts import timeline
+from cohorts.models import Cohort
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from .urls_applications import urlpatterns as application_urls
-from .urls_audit import urlpatterns as audit_urls
-from .urls_judging import urlpatterns as judging_urls
-from .urls_organisations import urlpatterns as organisation_urls
-from .urls_results import urlpatterns as results_urls
-from .urls_shortlisting import urlpatterns as shortlisting_urls
-from .views import programme
+from cohorts.urls_applications import urlpatterns as application_urls
+from cohorts.urls_audit import urlpatterns as audit_urls
+from cohorts.urls_judging import urlpatterns as judging_urls
+from cohorts.urls_organisations import urlpatterns as organisation_urls
+from cohorts.urls_results import urlpatterns as results_urls
+from cohorts.urls_shortlisting import urlpatterns as shortlisting_urls
+from cohorts.views import programme
 
 app_name = "cohorts"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications
+from cohorts.views import applications
 
 urlpatterns = [
     path("apply/", applications.ApplyView.as_view(), name="apply"),

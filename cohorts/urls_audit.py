@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit
+from cohorts.views import audit
 
 urlpatterns = [
     path("cohorts/<int:number>/audit/", audit.CohortAuditTrailView.as_view(), name="audit_trail"),

@@ -3,7 +3,7 @@ Included in cohorts/urls.py (namespace "cohorts")."""
 
 from django.urls import path
 
-from .views import judging
+from cohorts.views import judging
 
 urlpatterns = [
     path("cohorts/<int:number>/panel/", judging.PanelView.as_view(), name="judging_panel"),

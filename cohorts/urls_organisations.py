@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import organisations as views
+from cohorts.views import organisations as views
 
 urlpatterns = [
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import results
+from cohorts.views import results
 
 urlpatterns = [
     path("cohorts/<int:number>/results/", results.ResultsView.as_view(), name="results"),

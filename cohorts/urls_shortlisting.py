@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import shortlisting
+from cohorts.views import shortlisting
 
 urlpatterns = [
     path("cohorts/<int:number>/shortlist/", shortlisting.ShortlistView.as_view(), name="shortlist"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, EmailOptOut, Notification, OutboundEmail
+from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -35,8 +35,7 @@ def _count(queryset, group_by: str):
 def _badges(user, *, is_lead: bool) -> dict[str, int]:
     from accounts.models import User
     from cohorts.models import Application
-
-    from .models import Notification
+    from core.models import Notification
 
     if not getattr(user, "is_authenticated", False):
         return {"unread_notifications": 0, "pending_applications": 0}

@@ -21,8 +21,8 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 
-from . import email_kinds
-from .models import EmailOptOut, Notification, OutboundEmail
+from core import email_kinds
+from core.models import EmailOptOut, Notification, OutboundEmail
 
 # Context entries that hold the e-mail's direct link, most specific first.
 # (Never an invitation's accept_url: it carries a secret token.)
@@ -137,7 +137,7 @@ def _users_by_address(addresses: list[str], *, template: str) -> dict:
 
 
 def queue_delivery(email: OutboundEmail) -> None:
-    from .tasks import deliver_email
+    from core.tasks import deliver_email
 
     email_id = email.pk
     transaction.on_commit(lambda: deliver_email.delay(email_id=email_id))
@@ -148,7 +148,7 @@ def resend(*, email: OutboundEmail, actor) -> None:
 
     Side effects: resets the row to queued, an audit entry, a new delivery job.
     """
-    from . import audit
+    from core import audit
 
     before = {"status": email.status, "attempts": email.attempts}
     email.status = OutboundEmail.Status.QUEUED

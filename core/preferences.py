@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from . import email_kinds
-from .models import EmailOptOut
+from core import email_kinds
+from core.models import EmailOptOut
 
 
 def opted_out_of(user) -> set[str]:

@@ -43,11 +43,10 @@ from cohorts.models import (
     Phase,
     Reminder,
 )
-
-from . import audit
-from . import models as core_models
-from .errors import ServiceError
-from .models import AuditEvent, OutboundEmail
+from core import audit
+from core import models as core_models
+from core.errors import ServiceError
+from core.models import AuditEvent, OutboundEmail
 
 
 def to_json(data: dict) -> str:

@@ -22,9 +22,8 @@ from django.utils import timezone
 
 from assessments.models import EvidenceFile, Scorecard, SelfAssessment
 from cohorts.models import Cohort, Phase
-
-from . import audit
-from .models import AuditEvent
+from core import audit
+from core.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from .models import OutboundEmail
+from core.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db.models import Q, QuerySet
 
-from . import audit
-from .models import AuditEvent
+from core import audit
+from core.models import AuditEvent
 
 SYSTEM = "system"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_notifications as views
+from core import views_notifications as views
 
 urlpatterns = [
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),

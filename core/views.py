@@ -12,9 +12,8 @@ from cohorts import selectors as cohort_selectors
 from cohorts.dashboards import cohort_cards, member_cards
 from cohorts.models import Cohort, Membership, Organisation, Reminder
 from cohorts.services.reminders import last_reminded_of
-
-from . import notifications
-from .models import AuditEvent, OutboundEmail
+from core import notifications
+from core.models import AuditEvent, OutboundEmail
 
 DASHBOARDS = {
     Role.PROGRAMME_LEAD: "lead_dashboard",

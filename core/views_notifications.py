@@ -13,8 +13,8 @@ from django.views import View
 from django.views.generic import FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
-from . import email_kinds, preferences, trail
-from .models import AuditEvent, Notification
+from core import email_kinds, preferences, trail
+from core.models import AuditEvent, Notification
 
 
 class NotificationListView(LoginRequiredMixin, ListView):

@@ -4,9 +4,8 @@ the public verification page."""
 from django.urls import reverse
 
 from core.notifications import absolute_url
-
-from .models import Certificate
-from .rendering import qr_data_uri, render_pdf
+from documents.models import Certificate
+from documents.rendering import qr_data_uri, render_pdf
 
 
 def verify_url(certificate: Certificate) -> str:

@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Document
-from .services import STALE_AFTER
+from documents.models import Document
+from documents.services import STALE_AFTER
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +50,10 @@ def claim(document_id: int, task_id: str) -> Document | None:
 def build(document: Document) -> bytes:
     """The PDF of `document`, by its kind."""
     if document.kind == Document.Kind.CERTIFICATE:
-        from .certificates import certificate_pdf
+        from documents.certificates import certificate_pdf
 
         return certificate_pdf(document.certificate)
-    from . import reports
+    from documents import reports
 
     if document.kind == Document.Kind.AWARD_REPORT:
         return reports.award_report_pdf(document.snapshot)

@@ -49,8 +49,7 @@ from cohorts.results_display import (
     totals_chart,
     weight_text,
 )
-
-from .rendering import render_pdf, svg_data_uri
+from documents.rendering import render_pdf, svg_data_uri
 
 PROGRAMME = "P&Q accreditation programme"
 STYLES = ("report.css",)

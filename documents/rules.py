@@ -4,8 +4,7 @@ import rules
 
 from accounts.rules import is_programme_lead
 from cohorts.rules import is_member_of
-
-from .models import Certificate, Document
+from documents.models import Certificate, Document
 
 
 @rules.predicate

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, ResultSnapshot
-
-from .models import Certificate, Document, DocumentBatch
-from .services import ACCREDITED_LEVELS, STALE_AFTER, final_snapshot
+from documents.models import Certificate, Document, DocumentBatch
+from documents.services import ACCREDITED_LEVELS, STALE_AFTER, final_snapshot
 
 
 @dataclass

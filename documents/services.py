@@ -21,8 +21,7 @@ from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Membership, Phase
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
-
-from .models import Certificate, Document, DocumentBatch
+from documents.models import Certificate, Document, DocumentBatch
 
 ACCREDITED_LEVELS = {
     EnrolmentStatus.ACCREDITED: Certificate.Level.ACCREDITED,
@@ -418,7 +417,7 @@ def retry(*, document: Document, actor) -> Document:
 def _queue(document_ids: list[int]) -> None:
     from celery import group
 
-    from .tasks import render_document
+    from documents.tasks import render_document
 
     def send():
         if len(document_ids) == 1:

@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import jobs
+from documents import jobs
 
 logger = logging.getLogger(__name__)
 

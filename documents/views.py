@@ -16,10 +16,9 @@ from cohorts.models import Membership
 from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from . import selectors, services
-from .forms import ReasonForm, ReissueForm, VerifyForm
-from .models import Certificate, Document
+from documents import selectors, services
+from documents.forms import ReasonForm, ReissueForm, VerifyForm
+from documents.models import Certificate, Document
 
 
 class DocumentsView(CohortMixin, TemplateView):

@@ -5,8 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from pq_portal.celery import app as celery_app
-
-from .factories import make_judge, make_lead, make_member
+from tests.factories import make_judge, make_lead, make_member
 
 STRICT = os.environ.get("PQ_NO_SKIP") == "1"
 

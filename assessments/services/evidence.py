@@ -9,12 +9,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 
+from assessments import evidence as checks
+from assessments.models import EvidenceFile, Response, SelfAssessment
 from cohorts.services.programme import submission_refusal
 from core import audit
 from core.errors import ServiceError
-
-from .. import evidence as checks
-from ..models import EvidenceFile, Response, SelfAssessment
 
 LOCKED = (
     "This self-assessment has been submitted, so its evidence files can no longer change. "

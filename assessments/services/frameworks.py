@@ -12,11 +12,10 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, QuerySet
 
+from assessments.models import KPI, Criterion, Framework, KPIValue, Pillar, Response
 from cohorts.models import Cohort, Phase
 from core import audit
 from core.errors import ServiceError
-
-from ..models import KPI, Criterion, Framework, KPIValue, Pillar, Response
 
 # Phases in which a cohort's framework may still change.
 EDITABLE_PHASES = (Phase.DRAFT, Phase.ENROLMENT)

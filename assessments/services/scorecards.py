@@ -9,13 +9,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.models import Scorecard, ScoreEntry
 from cohorts.models import Assignment, Phase
 from cohorts.rules import judges_finalist
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
-
-from ..models import Scorecard, ScoreEntry
 
 COMMENT_MAX_LENGTH = 10_000
 ENTRY_FIELDS = ("score", "comment")

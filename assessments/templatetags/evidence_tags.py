@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django import template
 
-from .. import evidence
-from ..services.evidence import closed_reason, stored_bytes
+from assessments import evidence
+from assessments.services.evidence import closed_reason, stored_bytes
 
 register = template.Library()
 

@@ -19,10 +19,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django_htmx.http import HttpResponseClientRedirect
 
+from assessments.models import EvidenceFile, Response, SelfAssessment
+from assessments.services import evidence as services
 from core.errors import ServiceError
-
-from ..models import EvidenceFile, Response, SelfAssessment
-from ..services import evidence as services
 
 logger = logging.getLogger(__name__)
 

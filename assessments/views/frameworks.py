@@ -12,12 +12,11 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from assessments.forms_frameworks import CopyFrameworkForm, CriterionForm, FrameworkForm, KPIForm
+from assessments.models import KPI, Criterion, Framework, Pillar
+from assessments.services import frameworks as services
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..forms_frameworks import CopyFrameworkForm, CriterionForm, FrameworkForm, KPIForm
-from ..models import KPI, Criterion, Framework, Pillar
-from ..services import frameworks as services
 
 
 def weight_label(weight: Decimal) -> str:

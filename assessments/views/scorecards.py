@@ -21,17 +21,16 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from assessments import pending_scores
+from assessments.models import Criterion, Response, Scorecard, ScoreEntry, SelfAssessment
+from assessments.selectors import assessment_with_answers
+from assessments.selectors_scorecards import assignments_judged_by
+from assessments.services import scorecards as services
+from assessments.services.self_assessment import format_kpi
 from cohorts import timeline
 from cohorts.models import Assignment
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from .. import pending_scores
-from ..models import Criterion, Response, Scorecard, ScoreEntry, SelfAssessment
-from ..selectors import assessment_with_answers
-from ..selectors_scorecards import assignments_judged_by
-from ..services import scorecards as services
-from ..services.self_assessment import format_kpi
 
 STATUS_TEMPLATE = "assessments/scorecards/_save_status.html"
 SCORES = range(11)

@@ -13,17 +13,16 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
+from assessments import pending
+from assessments.models import Response, SelfAssessment
+from assessments.scoring import self_assessment_index
+from assessments.selectors import assessment_with_answers
+from assessments.services import self_assessment as services
 from cohorts.models import Enrolment
 from cohorts.services.programme import submission_deadline
 from core.charts import maturity_profile
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from .. import pending
-from ..models import Response, SelfAssessment
-from ..scoring import self_assessment_index
-from ..selectors import assessment_with_answers
-from ..services import self_assessment as services
 
 
 def _assessment_for(request, pk: int, *, perm: str = "assessments.view_assessment") -> SelfAssessment:

@@ -8,13 +8,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cohorts import csv_import
+from cohorts.models import Cohort, Organisation, OrganisationImport, Phase
+from cohorts.services import organisations as organisation_services
+from cohorts.services import programme
 from core import audit
 from core.errors import ServiceError
-
-from .. import csv_import
-from ..models import Cohort, Organisation, OrganisationImport, Phase
-from . import organisations as organisation_services
-from . import programme
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 

@@ -12,13 +12,8 @@ from accounts import services as account_services
 from accounts.models import Invitation, Role, RoleGrant, User
 from assessments.models import Scorecard
 from assessments.services.scorecards import withdraw_scorecard
-from core import audit
-from core.errors import ServiceError
-from core.models import AuditEvent
-from core.notifications import absolute_url, send_templated_email
-
-from ..assignment import plan_assignments
-from ..models import (
+from cohorts.assignment import plan_assignments
+from cohorts.models import (
     Assignment,
     Cohort,
     CohortJudge,
@@ -30,7 +25,7 @@ from ..models import (
     Relationship,
     Reminder,
 )
-from ..selectors_judging import (
+from cohorts.selectors_judging import (
     conflict_of,
     conflicts_in,
     finalists_of,
@@ -41,6 +36,10 @@ from ..selectors_judging import (
     shortfall_reason,
     with_scorecard_state,
 )
+from core import audit
+from core.errors import ServiceError
+from core.models import AuditEvent
+from core.notifications import absolute_url, send_templated_email
 
 # Judging can change until the results are out.
 FROZEN_PHASES = (Phase.RESULTS, Phase.CLOSED)

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Invitation, Role
+from cohorts.models import Membership, Organisation
 from core import audit
 from core.errors import ServiceError
-
-from ..models import Membership, Organisation
 
 ORGANISATION_FIELDS = ("name", "sector", "size", "contact_name", "contact_email", "contact_phone", "website")
 

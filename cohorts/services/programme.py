@@ -8,21 +8,11 @@ from decimal import Decimal
 from django.db import models, transaction
 from django.utils import timezone
 
+from cohorts import timeline
+from cohorts.models import PHASE_ORDER, Cohort, Enrolment, EnrolmentStatus, Membership, Milestone, Organisation, Phase
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
-
-from .. import timeline
-from ..models import (
-    PHASE_ORDER,
-    Cohort,
-    Enrolment,
-    EnrolmentStatus,
-    Membership,
-    Milestone,
-    Organisation,
-    Phase,
-)
 
 COHORT_FIELDS = (
     "number",

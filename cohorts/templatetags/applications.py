@@ -3,8 +3,8 @@ card, with the cohorts open for enrolment and the person's applications."""
 
 from django import template
 
-from ..models import Application
-from ..services.applications import open_cohorts
+from cohorts.models import Application
+from cohorts.services.applications import open_cohorts
 
 register = template.Library()
 

@@ -9,12 +9,11 @@ from django.views import View
 from django.views.generic import FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
+from cohorts.forms_applications import ApplicationFilterForm, ApplicationForm, DeclineForm
+from cohorts.models import Application, Cohort, Organisation, Phase
+from cohorts.services import applications as services
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..forms_applications import ApplicationFilterForm, ApplicationForm, DeclineForm
-from ..models import Application, Cohort, Organisation, Phase
-from ..services import applications as services
 
 
 class ApplyView(PermissionRequiredMixin, FormView):

@@ -4,13 +4,12 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
+from cohorts.models import Enrolment
+from cohorts.services import reminders
+from cohorts.views.programme import CohortMixin
 from core import trail
 from core.errors import ServiceError
 from core.views_notifications import AuditTrailView
-
-from ..models import Enrolment
-from ..services import reminders
-from .programme import CohortMixin
 
 
 class CohortAuditTrailView(CohortMixin, AuditTrailView):

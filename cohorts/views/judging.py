@@ -10,14 +10,13 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation, User
+from cohorts import selectors_judging as judging_selectors
+from cohorts.forms_judging import AddJudgeForm, ConflictForm, InviteJudgeForm, ManualAssignmentForm, RemoveJudgeForm
+from cohorts.models import Assignment, Cohort, CohortJudge, Membership
+from cohorts.services import judging as services
+from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from .. import selectors_judging as judging_selectors
-from ..forms_judging import AddJudgeForm, ConflictForm, InviteJudgeForm, ManualAssignmentForm, RemoveJudgeForm
-from ..models import Assignment, Cohort, CohortJudge, Membership
-from ..services import judging as services
-from .programme import CohortMixin
 
 
 class JudgingMixin(CohortMixin):

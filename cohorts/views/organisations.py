@@ -16,12 +16,8 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation
 from accounts.rules import is_organisation_member, is_programme_lead
-from core import organisation_privacy, trail
-from core.errors import ServiceError
-from core.models import AuditEvent
-
-from .. import csv_import, selectors
-from ..forms_organisations import (
+from cohorts import csv_import, selectors
+from cohorts.forms_organisations import (
     ImportUploadForm,
     MemberInviteForm,
     MemberRoleForm,
@@ -30,9 +26,12 @@ from ..forms_organisations import (
     OrganisationFilterForm,
     OrganisationForm,
 )
-from ..models import Membership, Organisation, OrganisationImport, Sector, Size
-from ..services import imports as import_services
-from ..services import organisations as services
+from cohorts.models import Membership, Organisation, OrganisationImport, Sector, Size
+from cohorts.services import imports as import_services
+from cohorts.services import organisations as services
+from core import organisation_privacy, trail
+from core.errors import ServiceError
+from core.models import AuditEvent
 
 # Changing an organisation's details is for the same people as managing its
 # members: the lead and the organisation's admins.

@@ -10,11 +10,8 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from assessments.models import SelfAssessment
 from assessments.selectors import assessment_summaries
-from core import trail
-from core.errors import ServiceError
-
-from .. import selectors
-from ..forms import (
+from cohorts import selectors
+from cohorts.forms import (
     CohortForm,
     EnrolForm,
     EnrolmentFilterForm,
@@ -23,10 +20,12 @@ from ..forms import (
     PhaseMoveForm,
     WithdrawForm,
 )
-from ..models import Cohort, Enrolment, Membership, Milestone, Phase, Reminder
-from ..services import programme as services
-from ..services import reminders
-from ..timeline_view import timeline_rows
+from cohorts.models import Cohort, Enrolment, Membership, Milestone, Phase, Reminder
+from cohorts.services import programme as services
+from cohorts.services import reminders
+from cohorts.timeline_view import timeline_rows
+from core import trail
+from core.errors import ServiceError
 
 
 class LeadMixin(PermissionRequiredMixin):

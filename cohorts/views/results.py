@@ -24,11 +24,9 @@ from django.views.generic import TemplateView
 from accounts.rules import is_organisation_member, is_programme_lead
 from assessments import scoring
 from assessments.services import results as services
-from core.errors import ServiceError
-
-from ..forms_results import FinaliseForm, ReopenForm
-from ..models import Cohort, Enrolment, Membership, Phase, ResultSnapshot
-from ..results_display import (
+from cohorts.forms_results import FinaliseForm, ReopenForm
+from cohorts.models import Cohort, Enrolment, Membership, Phase, ResultSnapshot
+from cohorts.results_display import (
     Board,
     OrganisationResult,
     calibration_points,
@@ -46,7 +44,8 @@ from ..results_display import (
     totals_alt,
     totals_chart,
 )
-from .programme import CohortMixin
+from cohorts.views.programme import CohortMixin
+from core.errors import ServiceError
 
 PREVIEW_PHASES = (Phase.JUDGING, Phase.RESULTS, Phase.CLOSED)
 

@@ -7,12 +7,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from assessments.selectors import assessment_summaries
+from cohorts.forms_shortlisting import TopForm
+from cohorts.models import Enrolment
+from cohorts.services import shortlisting as services
+from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
-
-from ..forms_shortlisting import TopForm
-from ..models import Enrolment
-from ..services import shortlisting as services
-from .programme import CohortMixin
 
 
 class ShortlistView(CohortMixin, TemplateView):

@@ -10,8 +10,7 @@ from accounts.models import Invitation, Role, RoleGrant, User
 from cohorts.models import Membership
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from accounts.models import Role, RoleGrant, User
 from cohorts.models import Membership
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import PASSWORD, UserFactory, make_judge, make_lead, make_member
+from tests.factories import PASSWORD, UserFactory, make_judge, make_lead, make_member
 
 pytestmark = pytest.mark.django_db
 

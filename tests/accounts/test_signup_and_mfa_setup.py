@@ -7,8 +7,7 @@ from django.core import mail
 
 from accounts.models import User
 from core.models import AuditEvent, OutboundEmail
-
-from ..factories import PASSWORD, make_judge
+from tests.factories import PASSWORD, make_judge
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def test_newcomer_signs_up_verifies_email_and_sees_what_to_do_next(client, djang
 
 
 def test_unverified_account_cannot_sign_in(client):
-    from ..factories import UserFactory
+    from tests.factories import UserFactory
 
     UserFactory(email="unverified@example.org", verified=False)
 
@@ -78,7 +77,7 @@ def test_judge_sets_up_totp_and_then_reaches_the_dashboard(client, django_captur
 
 
 def test_judge_with_totp_must_enter_a_code_at_log_in(client, judge):
-    from ..factories import TOTP_SECRET
+    from tests.factories import TOTP_SECRET
 
     login = client.post("/accounts/login/", {"login": judge.email, "password": PASSWORD})
     assert login.url == "/accounts/2fa/authenticate/"

@@ -24,8 +24,7 @@ from assessments.services.evidence import LOCKED, add_evidence, remove_evidence
 from cohorts.services import programme
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import EnrolmentFactory, make_cohort, make_member
+from tests.factories import EnrolmentFactory, make_cohort, make_member
 
 pytestmark = pytest.mark.django_db  # tests/conftest.py clears the cache before the db fixture would allow it
 

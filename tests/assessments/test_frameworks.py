@@ -12,8 +12,7 @@ from assessments.services import frameworks as services
 from cohorts.models import Cohort, Phase
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import UserFactory, make_cohort, make_judge, make_member
+from tests.factories import UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

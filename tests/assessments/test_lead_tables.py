@@ -7,8 +7,7 @@ from assessments.services import self_assessment as services
 from cohorts.models import Cohort, Phase
 from cohorts.services import programme
 from core.errors import ServiceError
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort
 
 pytestmark = pytest.mark.django_db
 

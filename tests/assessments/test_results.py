@@ -9,8 +9,7 @@ from assessments.services.scorecards import ensure_scorecard
 from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase, ResultSnapshot
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

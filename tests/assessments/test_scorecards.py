@@ -12,8 +12,7 @@ from assessments.services import self_assessment
 from cohorts.models import Assignment, CohortJudge, ConflictDeclaration, EnrolmentStatus, Membership, Phase
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import (
+from tests.factories import (
     PASSWORD,
     TOTP_SECRET,
     EnrolmentFactory,

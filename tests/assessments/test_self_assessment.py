@@ -9,8 +9,7 @@ from assessments.services import self_assessment as services
 from cohorts.models import Enrolment, Membership, Phase
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import PASSWORD, EnrolmentFactory, UserFactory, make_cohort, make_judge, make_member
+from tests.factories import PASSWORD, EnrolmentFactory, UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from cohorts.models import Application, Cohort, Enrolment, Membership, Organisat
 from cohorts.services import applications as services
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import OrganisationFactory, UserFactory, make_judge, make_lead, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_judge, make_lead, make_member
 
 pytestmark = pytest.mark.django_db
 

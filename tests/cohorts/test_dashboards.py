@@ -5,8 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 
 from cohorts.models import CohortJudge, Phase
-
-from ..factories import EnrolmentFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from cohorts.models import Enrolment, Organisation, OrganisationImport
 from cohorts.services import imports
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
-
-from ..factories import OrganisationFactory, make_cohort
+from tests.factories import OrganisationFactory, make_cohort
 
 DATA = Path(__file__).parent / "data"
 HEADER = "name,sector,size,contact_name,contact_email\n"

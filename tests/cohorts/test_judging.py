@@ -20,8 +20,7 @@ from cohorts.models import (
 from cohorts.services import judging
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import EnrolmentFactory, OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from cohorts.models import Membership, Organisation, Sector
 from cohorts.services import organisations as services
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import (
+from tests.factories import (
     EnrolmentFactory,
     MembershipFactory,
     OrganisationFactory,

@@ -8,8 +8,7 @@ from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Miles
 from cohorts.services import programme
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from cohorts.services import reminders
 from cohorts.services.reminders import due_milestone, effective_deadline_day, reminder_key, send_due_reminders
 from core.errors import ServiceError
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 LONDON = ZoneInfo("Europe/London")
 SA_DEADLINE = date(2027, 5, 15)  # cohort 3 starts on 15 January 2027: month 4

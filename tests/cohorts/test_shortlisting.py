@@ -12,8 +12,7 @@ from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Membe
 from cohorts.services import programme, shortlisting
 from core.errors import ServiceError
 from core.models import AuditEvent
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

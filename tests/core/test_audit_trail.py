@@ -14,8 +14,7 @@ from assessments.services.self_assessment import ensure_assessment
 from cohorts.models import Application, Assignment, CohortJudge
 from core import audit
 from core.models import AuditEvent
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from assessments.services import results, scorecards, self_assessment
 from cohorts.models import CohortJudge, Enrolment, EnrolmentStatus, Phase, Relationship
 from cohorts.services import applications, judging, programme, reminders, shortlisting
 from core.models import AuditEvent
-
-from ..factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

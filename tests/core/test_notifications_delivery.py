@@ -11,8 +11,7 @@ from cohorts.models import Reminder
 from core.models import OutboundEmail
 from core.notifications import send_templated_email
 from core.tasks import deliver_email
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from assessments.services import results, scorecards, self_assessment
 from cohorts.models import Enrolment, EnrolmentStatus, Phase
 from cohorts.services import applications, judging, programme, shortlisting
 from core.models import Notification
-
-from ..factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 from core import email_kinds
 from core.models import EmailOptOut, Notification, OutboundEmail
 from core.notifications import send_rendered_email, send_templated_email
-
-from ..factories import UserFactory, make_member
+from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
 

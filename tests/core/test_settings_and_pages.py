@@ -174,7 +174,7 @@ def _failed_login(client, email, address):
 
 @pytest.mark.django_db
 def test_failed_log_ins_for_one_account_are_rate_limited(client):
-    from ..factories import UserFactory
+    from tests.factories import UserFactory
 
     UserFactory(email="victim@example.org")
     refused = [_refused(_failed_login(client, "victim@example.org", "")) for _ in range(6)]

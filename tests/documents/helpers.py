@@ -7,8 +7,7 @@ from assessments.models import Scorecard, ScoreEntry
 from assessments.services import results
 from assessments.services.scorecards import ensure_scorecard
 from cohorts.models import Assignment, CohortJudge, Phase
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 
 def scorecard(cohort, judge, enrolment, score):

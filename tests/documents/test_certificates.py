@@ -16,9 +16,8 @@ from core.models import AuditEvent
 from documents import services
 from documents.models import Certificate, Document
 from documents.tasks import render_document
-
-from ..factories import make_cohort, make_judge
-from .helpers import finalise, judged_cohort, pdf_pages, pdf_text
+from tests.documents.helpers import finalise, judged_cohort, pdf_pages, pdf_text
+from tests.factories import make_cohort, make_judge
 
 pytestmark = pytest.mark.django_db
 

@@ -24,9 +24,8 @@ from assessments.services import results
 from assessments.services.self_assessment import ensure_assessment
 from cohorts.models import CohortJudge, Phase
 from documents import reports
-
-from ..cohorts.test_results_pages import scorecard
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.cohorts.test_results_pages import scorecard
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

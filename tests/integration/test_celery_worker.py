@@ -16,8 +16,7 @@ from django.db import transaction
 
 from core.models import OutboundEmail
 from core.notifications import send_templated_email
-
-from .conftest import wait_until
+from tests.integration.conftest import wait_until
 
 pytestmark = [
     pytest.mark.integration,

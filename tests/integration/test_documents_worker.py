@@ -8,10 +8,9 @@ from django.db import transaction
 
 from assessments.services import results
 from documents.models import Certificate, Document
-
-from ..documents.helpers import judged_cohort, pdf_text
-from ..factories import make_lead
-from .conftest import wait_until
+from tests.documents.helpers import judged_cohort, pdf_text
+from tests.factories import make_lead
+from tests.integration.conftest import wait_until
 
 pytestmark = [
     pytest.mark.integration,

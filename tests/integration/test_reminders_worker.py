@@ -14,9 +14,8 @@ from django.utils import timezone
 from cohorts.models import Milestone, Reminder
 from cohorts.tasks import send_deadline_reminders
 from core.models import OutboundEmail
-
-from ..factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_member
-from .conftest import wait_until
+from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_member
+from tests.integration.conftest import wait_until
 
 pytestmark = [
     pytest.mark.integration,

@@ -1,8 +1,8 @@
 import pytest
 from django.test import override_settings
 
-from .tally import REQUESTS
-from .world import build_world, rolled_back
+from tests.security.tally import REQUESTS
+from tests.security.world import build_world, rolled_back
 
 
 @pytest.fixture(scope="module")

@@ -45,8 +45,7 @@ from cohorts.models import (
 from cohorts.views.results import _digest
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 from documents.models import Certificate, Document, DocumentBatch
-
-from .world import (
+from tests.security.world import (
     ANON,
     CLOSED,
     FINAL,

@@ -34,10 +34,9 @@ from cohorts.models import Enrolment, Membership, Organisation, ResultSnapshot
 from core import charts
 from core.errors import ServiceError
 from documents.models import Certificate
-
-from .matrix import OK, PAGES, REFUSED
-from .tally import CountingClient
-from .world import ANON, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, ROLES, SA, SHORTLISTING, rolled_back
+from tests.security.matrix import OK, PAGES, REFUSED
+from tests.security.tally import CountingClient
+from tests.security.world import ANON, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, ROLES, SA, SHORTLISTING, rolled_back
 
 FUZZ = settings(
     deadline=None,

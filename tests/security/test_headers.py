@@ -22,8 +22,7 @@ from django.utils import timezone
 
 from assessments.models import Criterion, EvidenceFile, Framework, Response, SelfAssessment
 from assessments.services.evidence import add_evidence
-
-from ..factories import EnrolmentFactory, make_cohort, make_member
+from tests.factories import EnrolmentFactory, make_cohort, make_member
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "pq.example.org"

@@ -22,9 +22,8 @@ from cohorts.models import (
 )
 from core.models import AuditEvent, OutboundEmail
 from documents.models import Certificate, Document
-
-from .tally import CountingClient
-from .world import CLOSED, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, MEMBER_B, SA, SHORTLISTING, png
+from tests.security.tally import CountingClient
+from tests.security.world import CLOSED, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, MEMBER_B, SA, SHORTLISTING, png
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import AuditEvent, OutboundEmail
-
-from .matrix import CROSS_COHORT, EXCLUDED_NAMES, EXCLUDED_NAMESPACES, LOGIN, MFA, OK, PAGES, REFUSED
-from .tally import CountingClient
-from .world import ANON, JUDGE_A, LEAD, LEAD_NO_MFA, MEMBER_A, NO_ROLE, ROLES, rolled_back
+from tests.security.matrix import CROSS_COHORT, EXCLUDED_NAMES, EXCLUDED_NAMESPACES, LOGIN, MFA, OK, PAGES, REFUSED
+from tests.security.tally import CountingClient
+from tests.security.world import ANON, JUDGE_A, LEAD, LEAD_NO_MFA, MEMBER_A, NO_ROLE, ROLES, rolled_back
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,15 @@ from core import audit, organisation_privacy, privacy
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
 from documents.models import Certificate
-
-from ..factories import PASSWORD, EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_lead, make_member
+from tests.factories import (
+    PASSWORD,
+    EnrolmentFactory,
+    OrganisationFactory,
+    make_cohort,
+    make_judge,
+    make_lead,
+    make_member,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from django.conf import settings
 
-from ..factories import PASSWORD, TOTP_SECRET, UserFactory, make_judge
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, make_judge
 
 pytestmark = pytest.mark.django_db
 

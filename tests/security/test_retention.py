@@ -16,8 +16,7 @@ from cohorts.services import programme
 from core import retention
 from core.models import AuditEvent
 from pq_portal.celery import app as celery_app
-
-from ..factories import EnrolmentFactory, make_cohort, make_judge, make_member
+from tests.factories import EnrolmentFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
 

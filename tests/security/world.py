@@ -62,8 +62,7 @@ from cohorts.services import judging as judging_services
 from core.models import Notification, OutboundEmail
 from documents import services as document_services
 from documents.models import Certificate, Document
-
-from ..factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_lead
+from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_lead
 
 ANON = "anon"
 MEMBER_A = "member_a"
