@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
-    verbose_name = "Framework and assessments"
+    verbose_name = "Self-assessments and scorecards"

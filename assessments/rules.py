@@ -16,7 +16,6 @@ def is_draft(user, assessment) -> bool:
     return assessment is not None and not assessment.is_locked
 
 
-rules.add_perm("assessments.manage_frameworks", is_programme_lead)
 rules.add_perm("assessments.view_assessment", is_programme_lead | is_member_of_assessing_organisation)
 rules.add_perm("assessments.edit_assessment", is_member_of_assessing_organisation & is_draft)
 rules.add_perm("assessments.reopen_assessment", is_programme_lead)
@@ -36,9 +35,6 @@ rules.set_perm(
 
 # The Django admin is the lead's fallback.
 for perm in (
-    "view_framework",
-    "view_criterion",
-    "view_kpi",
     "view_selfassessment",
     "view_response",
     "view_kpivalue",

@@ -3,8 +3,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.db.models.functions import Length, Trim
 
-from assessments.models import KPI, Response
+from assessments.models import Response
 from assessments.scoring import self_assessment_index
+from frameworks.models import KPI
 
 
 def assessment_with_answers(assessment) -> list[Response]:

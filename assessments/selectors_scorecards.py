@@ -4,8 +4,9 @@ progress of each scorecard, in a fixed number of queries."""
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from assessments.models import Criterion, ScoreEntry
+from assessments.models import ScoreEntry
 from cohorts.models import Assignment, ConflictDeclaration, Membership, Milestone, Phase
+from frameworks.models import Criterion
 
 
 def _count(queryset, group_by: str):

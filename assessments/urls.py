@@ -1,7 +1,6 @@
 from django.urls import path
 
 from assessments.urls_evidence import urlpatterns as evidence_urls
-from assessments.urls_frameworks import urlpatterns as framework_urls
 from assessments.urls_scorecards import urlpatterns as scorecard_urls
 from assessments.views import self_assessment as views
 
@@ -17,7 +16,6 @@ urlpatterns = [
     path("assessments/<int:pk>/reopen/", views.ReopenView.as_view(), name="reopen"),
     path("assessments/<int:pk>/print/", views.PrintView.as_view(), name="print"),
     path("assessments/<int:pk>/profile.svg", views.ProfileChartView.as_view(), name="profile_chart"),
-    *framework_urls,
     *evidence_urls,
     *scorecard_urls,
 ]

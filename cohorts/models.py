@@ -130,7 +130,7 @@ class Cohort(models.Model):
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.DRAFT)
     framework = models.ForeignKey(
-        "assessments.Framework",
+        "frameworks.Framework",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

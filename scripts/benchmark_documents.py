@@ -49,9 +49,10 @@ def seed_cohort(*, number: int, finalists: int, judges_per_finalist: int, lead, 
     from datetime import date
 
     from accounts.models import Role, RoleGrant, User
-    from assessments.models import Criterion, Scorecard, ScoreEntry
+    from assessments.models import Scorecard, ScoreEntry
     from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Organisation, Phase
     from cohorts.services.programme import create_cohort
+    from frameworks.models import Criterion
 
     cohort = create_cohort(
         actor=lead,

@@ -76,12 +76,12 @@ def ensure_default_framework():
     from django.apps import apps
     from django.db import connection
 
-    from assessments import default_framework
-    from assessments.models import Framework
+    from frameworks import default_framework
+    from frameworks.models import Framework
 
     framework = Framework.objects.filter(version=default_framework.VERSION).first()
     if framework is None:
-        migration = importlib.import_module("assessments.migrations.0002_default_framework")
+        migration = importlib.import_module("frameworks.migrations.0002_default_framework")
         migration.load_default_framework(apps, SimpleNamespace(connection=connection))
         framework = Framework.objects.get(version=default_framework.VERSION)
     return framework

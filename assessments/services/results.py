@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Criterion, Response, Scorecard, ScoreEntry
+from assessments.models import Response, Scorecard, ScoreEntry
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Membership, Phase, ResultSnapshot
 from cohorts.services import programme
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
+from frameworks.models import Criterion
 
 FINALIST_STATUSES = (
     EnrolmentStatus.FINALIST,

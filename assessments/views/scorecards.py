@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from assessments import pending_scores
-from assessments.models import Criterion, Response, Scorecard, ScoreEntry, SelfAssessment
+from assessments.models import Response, Scorecard, ScoreEntry, SelfAssessment
 from assessments.selectors import assessment_with_answers
 from assessments.selectors_scorecards import assignments_judged_by
 from assessments.services import scorecards as services
@@ -31,6 +31,7 @@ from cohorts import timeline
 from cohorts.models import Assignment
 from core.errors import ServiceError
 from core.models import AuditEvent
+from frameworks.models import Criterion
 
 STATUS_TEMPLATE = "assessments/scorecards/_save_status.html"
 SCORES = range(11)

@@ -52,7 +52,7 @@ def create_cohort(*, actor, **fields) -> Cohort:
     if Cohort.objects.filter(number=fields["number"]).exists():
         raise ServiceError(f"Cohort {fields['number']} already exists.")
     if "framework" not in fields:
-        from assessments.models import Framework
+        from frameworks.models import Framework
 
         fields["framework"] = Framework.objects.order_by("-version").first()
     cohort = Cohort.objects.create(**fields)

@@ -230,8 +230,9 @@ def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_c
         "account",
         "accounts",
         "core",
-        "assessments",
+        "frameworks",
         "cohorts",
+        "assessments",
     ]
     assert audit_add.status_code == 403
     assert grants.status_code == 200

@@ -19,11 +19,12 @@ from PIL import Image
 
 from assessments import evidence
 from assessments.evidence import EvidenceRejected, identify
-from assessments.models import Criterion, EvidenceFile, Framework, Response, SelfAssessment
+from assessments.models import EvidenceFile, Response, SelfAssessment
 from assessments.services.evidence import LOCKED, add_evidence, remove_evidence
 from cohorts.services import programme
 from core.errors import ServiceError
 from core.models import AuditEvent
+from frameworks.models import Criterion, Framework
 from tests.factories import EnrolmentFactory, make_cohort, make_member
 
 pytestmark = pytest.mark.django_db  # tests/conftest.py clears the cache before the db fixture would allow it

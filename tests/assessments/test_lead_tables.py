@@ -2,11 +2,11 @@ from datetime import date
 
 import pytest
 
-from assessments.models import Framework
 from assessments.services import self_assessment as services
 from cohorts.models import Cohort, Phase
 from cohorts.services import programme
 from core.errors import ServiceError
+from frameworks.models import Framework
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort
 
 pytestmark = pytest.mark.django_db

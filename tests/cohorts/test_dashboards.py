@@ -93,7 +93,11 @@ def test_member_dashboard_queries_do_not_grow(client, django_assert_max_num_quer
 
 
 def test_every_model_of_ours_is_in_the_admin():
-    ours = [m for m in apps.get_models() if m._meta.app_label in {"accounts", "assessments", "cohorts", "core"}]
+    ours = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"accounts", "assessments", "cohorts", "core", "frameworks"}
+    ]
 
     missing = [m.__name__ for m in ours if m not in admin.site._registry]
 
@@ -111,11 +115,11 @@ def test_every_model_of_ours_is_in_the_admin():
         "/admin/cohorts/cohortjudge/",
         "/admin/cohorts/organisationimport/",
         "/admin/cohorts/membership/",
-        "/admin/assessments/framework/",
-        "/admin/assessments/criterion/?pillar__exact=Q",
+        "/admin/frameworks/framework/",
+        "/admin/frameworks/criterion/?pillar__exact=Q",
         "/admin/assessments/selfassessment/",
         "/admin/assessments/response/?q=Q1",
-        "/admin/assessments/kpi/",
+        "/admin/frameworks/kpi/",
         "/admin/assessments/kpivalue/",
         "/admin/assessments/evidencefile/",
     ],

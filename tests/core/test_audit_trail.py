@@ -66,32 +66,6 @@ def test_entries_know_the_cohort_of_their_object(cohort, lead, judge):
     assert audit.record(actor=lead, action="reminder.sent", obj=judge, cohort=cohort).cohort_id == cohort.pk
 
 
-def test_the_backfill_migration_finds_the_cohort_of_earlier_entries(cohort, lead, judge):
-    import importlib
-
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    enrolment = EnrolmentFactory(cohort=cohort)
-    earlier = [
-        AuditEvent.objects.create(
-            action="enrolment.created",
-            object_type=ContentType.objects.get_for_model(enrolment),
-            object_id=str(enrolment.pk),
-        ),
-        AuditEvent.objects.create(action="conflict.declared", after={"cohort": cohort.number}),
-        AuditEvent.objects.create(
-            action="role.granted", object_type=ContentType.objects.get_for_model(judge), object_id=str(judge.pk)
-        ),
-    ]
-    migration = importlib.import_module("core.migrations.0004_audit_cohort_backfill")
-    state = MigrationLoader(connection).project_state(("core", "0004_audit_cohort_backfill"))
-
-    migration.backfill(state.apps, None)
-
-    assert [AuditEvent.objects.get(pk=e.pk).cohort_id for e in earlier] == [cohort.pk, cohort.pk, None]
-
-
 # The cohort's trail -----------------------------------------------------------------
 
 

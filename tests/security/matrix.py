@@ -27,7 +27,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Invitation, RoleGrant, User
-from assessments.models import KPI, Criterion, EvidenceFile, Framework, SelfAssessment
+from assessments.models import EvidenceFile, SelfAssessment
 from cohorts.models import (
     Application,
     Assignment,
@@ -45,6 +45,7 @@ from cohorts.models import (
 from cohorts.views.results import _digest
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 from documents.models import Certificate, Document, DocumentBatch
+from frameworks.models import KPI, Criterion, Framework
 from tests.security.world import (
     ANON,
     CLOSED,
@@ -604,57 +605,57 @@ PAGES: dict[str, Page] = {
         probe=count(lambda w: EvidenceFile.objects.all()),
     ),
     # Frameworks (the lead's; version 2 is an editable copy) ------------------------------------------
-    "assessments:framework_list": Page(get=LEAD_ONLY),
-    "assessments:framework_detail": Page(kwargs=version(), get=LEAD_ONLY),
-    "assessments:framework_copy": Page(
+    "frameworks:framework_list": Page(get=LEAD_ONLY),
+    "frameworks:framework_detail": Page(kwargs=version(), get=LEAD_ONLY),
+    "frameworks:framework_copy": Page(
         kwargs=version(),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {"name": "Another copy"},
         probe=count(lambda w: Framework.objects.all()),
     ),
-    "assessments:framework_edit": Page(
+    "frameworks:framework_edit": Page(
         kwargs=version(),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {"name": "Renamed version", "description": "For 2028."},
         probe=field_of(Framework, lambda w: w.extra["framework"], "name"),
     ),
-    "assessments:criterion_create": Page(
+    "frameworks:criterion_create": Page(
         kwargs=version(),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: CRITERION_FORM,
         probe=count(lambda w: Criterion.objects.filter(framework=w.extra["framework"])),
     ),
-    "assessments:criterion_edit": Page(
+    "frameworks:criterion_edit": Page(
         kwargs=version(pk=lambda w: w.extra["criterion"]),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {**CRITERION_FORM, "pillar": w.extra["criterion"].pillar, "code": w.extra["criterion"].code},
         probe=field_of(Criterion, lambda w: w.extra["criterion"], "title"),
     ),
-    "assessments:criterion_remove": Page(
+    "frameworks:criterion_remove": Page(
         kwargs=version(pk=lambda w: w.extra["criterion"]),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         probe=count(lambda w: Criterion.objects.filter(framework=w.extra["framework"])),
     ),
-    "assessments:kpi_create": Page(
+    "frameworks:kpi_create": Page(
         kwargs=version(pk=lambda w: w.extra["criterion"]),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {"name": "Complaints per 1,000 contacts", "unit": "", "direction": "lower"},
         probe=count(lambda w: KPI.objects.filter(criterion__framework=w.extra["framework"])),
     ),
-    "assessments:kpi_edit": Page(
+    "frameworks:kpi_edit": Page(
         kwargs=version(pk=lambda w: w.extra["kpi"]),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {"name": "Renamed KPI", "unit": "%", "direction": "higher"},
         probe=field_of(KPI, lambda w: w.extra["kpi"], "name"),
     ),
-    "assessments:kpi_remove": Page(
+    "frameworks:kpi_remove": Page(
         kwargs=version(pk=lambda w: w.extra["kpi"]),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
@@ -798,19 +799,19 @@ CROSS_COHORT = {
     "cohorts:judging_assignment_remove": lambda w: {"number": w.number(FINAL), "pk": w.assignment(JUDGE_A).pk},
     "cohorts:shortlist_select": lambda w: {"number": w.number(SHORTLISTING), "pk": w.enrolment(SA).pk},
     # An editable version, with a criterion or KPI of version 1 in the URL.
-    "assessments:criterion_edit": lambda w: {
+    "frameworks:criterion_edit": lambda w: {
         "version": w.extra["framework"].version,
         "pk": Criterion.objects.get(framework__version=1, code="Q1").pk,
     },
-    "assessments:criterion_remove": lambda w: {
+    "frameworks:criterion_remove": lambda w: {
         "version": w.extra["framework"].version,
         "pk": Criterion.objects.get(framework__version=1, code="Q1").pk,
     },
-    "assessments:kpi_edit": lambda w: {
+    "frameworks:kpi_edit": lambda w: {
         "version": w.extra["framework"].version,
         "pk": KPI.objects.filter(criterion__framework__version=1).first().pk,
     },
-    "assessments:kpi_remove": lambda w: {
+    "frameworks:kpi_remove": lambda w: {
         "version": w.extra["framework"].version,
         "pk": KPI.objects.filter(criterion__framework__version=1).first().pk,
     },
@@ -819,7 +820,7 @@ CROSS_COHORT = {
     "documents:issue_certificate": lambda w: {"number": w.number(FINAL), "enrolment": w.enrolment(JUDGING).pk},
     "documents:reissue_certificate": lambda w: {"number": w.number(JUDGING), "serial": w.extra["certificate"].serial},
     "documents:revoke_certificate": lambda w: {"number": w.number(JUDGING), "serial": w.extra["certificate"].serial},
-    "assessments:kpi_create": lambda w: {
+    "frameworks:kpi_create": lambda w: {
         "version": w.extra["framework"].version,
         "pk": Criterion.objects.get(framework__version=1, code="Q1").pk,
     },

@@ -134,7 +134,7 @@ def test_the_archive_is_named_by_the_time_readable_by_its_owner_only_and_lists_i
     database = "database.sqlite3" if connection.vendor == "sqlite" else "database.pgdump"
     assert manifest["engine"] == connection.vendor
     assert manifest["database"] == database
-    assert manifest["migrations"]["cohorts"] >= "0006"
+    assert manifest["migrations"]["frameworks"] >= "0002"
     assert sorted(manifest["sha256"]) == sorted(name for name in names if name not in ("manifest.json", "media"))
     assert manifest["media_files"] == 2
 

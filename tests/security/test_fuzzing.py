@@ -283,7 +283,7 @@ CRITERION_Q1 = _page("assessments:criterion", pk=lambda w: w.assessment(SA).pk, 
 PRINT_SA = _page("assessments:print", pk=lambda w: w.assessment(SA).pk)
 SCORECARD = _page("assessments:scorecard", assignment_pk=lambda w: w.assignment(JUDGE_A).pk)
 UNLOCK_A = _page("assessments:scorecard_unlock", assignment_pk=lambda w: w.assignment(JUDGE_A).pk)
-FRAMEWORK = _page("assessments:framework_detail", version=lambda w: w.extra["framework"].version)
+FRAMEWORK = _page("frameworks:framework_detail", version=lambda w: w.extra["framework"].version)
 DOCUMENTS = _page("documents:cohort_documents", number=lambda w: w.number(FINAL))
 VERIFY = _page("documents:verify_code", code=lambda w: w.extra["certificate"].code)
 PANEL = _page("cohorts:judging_panel", number=lambda w: w.number(JUDGING))
@@ -325,11 +325,11 @@ SHOWN_ON = {
     "assessments:scorecard_unlock": [
         (LEAD, _page("assessments:scorecard_unlock", assignment_pk=lambda w: w.assignment("judge_other").pk))
     ],
-    "assessments:framework_edit": [(LEAD, FRAMEWORK), (LEAD, lambda w: "/frameworks/")],
-    "assessments:criterion_create": [(LEAD, FRAMEWORK)],
-    "assessments:criterion_edit": [(LEAD, FRAMEWORK)],
-    "assessments:kpi_create": [(LEAD, FRAMEWORK)],
-    "assessments:kpi_edit": [(LEAD, FRAMEWORK)],
+    "frameworks:framework_edit": [(LEAD, FRAMEWORK), (LEAD, lambda w: "/frameworks/")],
+    "frameworks:criterion_create": [(LEAD, FRAMEWORK)],
+    "frameworks:criterion_edit": [(LEAD, FRAMEWORK)],
+    "frameworks:kpi_create": [(LEAD, FRAMEWORK)],
+    "frameworks:kpi_edit": [(LEAD, FRAMEWORK)],
     "documents:reissue_certificate": [(LEAD, DOCUMENTS), (ANON, VERIFY)],
     "documents:revoke_certificate": [(LEAD, DOCUMENTS), (ANON, VERIFY)],
     "cohorts:shortlist_top": [(LEAD, _page("cohorts:shortlist", number=lambda w: w.number(SHORTLISTING)))],

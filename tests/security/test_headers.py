@@ -20,8 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from assessments.models import Criterion, EvidenceFile, Framework, Response, SelfAssessment
+from assessments.models import EvidenceFile, Response, SelfAssessment
 from assessments.services.evidence import add_evidence
+from frameworks.models import Criterion, Framework
 from tests.factories import EnrolmentFactory, make_cohort, make_member
 
 ROOT = Path(__file__).resolve().parents[2]

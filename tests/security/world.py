@@ -37,9 +37,8 @@ from PIL import Image
 
 from accounts import services as account_services
 from accounts.models import Role, RoleGrant, User
-from assessments.models import KPI, Criterion, EvidenceFile, Framework, Response, Scorecard, SelfAssessment
+from assessments.models import EvidenceFile, Response, Scorecard, SelfAssessment
 from assessments.services import evidence as evidence_services
-from assessments.services import frameworks as framework_services
 from assessments.services import results as results_services
 from assessments.services.scorecards import ensure_scorecard
 from assessments.services.self_assessment import ensure_assessment
@@ -62,6 +61,8 @@ from cohorts.services import judging as judging_services
 from core.models import Notification, OutboundEmail
 from documents import services as document_services
 from documents.models import Certificate, Document
+from frameworks import services as framework_services
+from frameworks.models import KPI, Criterion, Framework
 from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_lead
 
 ANON = "anon"

@@ -12,11 +12,11 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from assessments.forms_frameworks import CopyFrameworkForm, CriterionForm, FrameworkForm, KPIForm
-from assessments.models import KPI, Criterion, Framework, Pillar
-from assessments.services import frameworks as services
 from core.errors import ServiceError
 from core.models import AuditEvent
+from frameworks import services
+from frameworks.forms import CopyFrameworkForm, CriterionForm, FrameworkForm, KPIForm
+from frameworks.models import KPI, Criterion, Framework, Pillar
 
 
 def weight_label(weight: Decimal) -> str:
@@ -26,7 +26,7 @@ def weight_label(weight: Decimal) -> str:
 
 
 class LeadMixin(PermissionRequiredMixin):
-    permission_required = "assessments.manage_frameworks"
+    permission_required = "frameworks.manage_frameworks"
 
 
 class FrameworkMixin(LeadMixin):
@@ -66,7 +66,7 @@ class EditableFrameworkMixin(FrameworkMixin):
 
 
 class FrameworkListView(LeadMixin, ListView):
-    template_name = "assessments/frameworks/list.html"
+    template_name = "frameworks/list.html"
     context_object_name = "frameworks"
     paginate_by = 25
 
@@ -82,7 +82,7 @@ class FrameworkListView(LeadMixin, ListView):
 
 
 class FrameworkDetailView(FrameworkMixin, TemplateView):
-    template_name = "assessments/frameworks/detail.html"
+    template_name = "frameworks/detail.html"
 
     def load_framework(self, version: int) -> Framework:
         try:
@@ -130,7 +130,7 @@ class FrameworkCopyView(FrameworkMixin, FormView):
     """A form on the version's page; its own page shows the form again when
     the name is missing."""
 
-    template_name = "assessments/frameworks/copy.html"
+    template_name = "frameworks/copy.html"
     form_class = CopyFrameworkForm
 
     def get_context_data(self, **kwargs):
@@ -152,7 +152,7 @@ class FrameworkCopyView(FrameworkMixin, FormView):
 
 
 class FrameworkEditView(EditableFrameworkMixin, FormView):
-    template_name = "assessments/frameworks/framework_form.html"
+    template_name = "frameworks/framework_form.html"
     form_class = FrameworkForm
 
     def get_form_kwargs(self):
@@ -168,7 +168,7 @@ class FrameworkEditView(EditableFrameworkMixin, FormView):
 
 
 class CriterionCreateView(EditableFrameworkMixin, FormView):
-    template_name = "assessments/frameworks/criterion_form.html"
+    template_name = "frameworks/criterion_form.html"
     form_class = CriterionForm
 
     def get_initial(self):
@@ -196,7 +196,7 @@ class CriterionMixin(EditableFrameworkMixin):
 
 
 class CriterionEditView(CriterionMixin, FormView):
-    template_name = "assessments/frameworks/criterion_form.html"
+    template_name = "frameworks/criterion_form.html"
     form_class = CriterionForm
 
     def get_form_kwargs(self):
@@ -224,13 +224,13 @@ class CriterionRemoveView(CriterionMixin, View):
             services.remove_criterion(criterion=criterion, actor=request.user)
         except ServiceError as error:
             messages.error(request, error.message)
-            return redirect("assessments:criterion_edit", version=self.framework.version, pk=criterion.pk)
+            return redirect("frameworks:criterion_edit", version=self.framework.version, pk=criterion.pk)
         messages.success(request, f"{criterion.code} “{criterion.title}” was removed.")
         return redirect(self.framework.get_absolute_url())
 
 
 class KPICreateView(CriterionMixin, FormView):
-    template_name = "assessments/frameworks/kpi_form.html"
+    template_name = "frameworks/kpi_form.html"
     form_class = KPIForm
 
     def get_initial(self):
@@ -260,7 +260,7 @@ class KPIMixin(EditableFrameworkMixin):
 
 
 class KPIEditView(KPIMixin, FormView):
-    template_name = "assessments/frameworks/kpi_form.html"
+    template_name = "frameworks/kpi_form.html"
     form_class = KPIForm
 
     def get_form_kwargs(self):
@@ -288,6 +288,6 @@ class KPIRemoveView(KPIMixin, View):
             services.remove_kpi(kpi=kpi, actor=request.user)
         except ServiceError as error:
             messages.error(request, error.message)
-            return redirect("assessments:kpi_edit", version=self.framework.version, pk=kpi.pk)
+            return redirect("frameworks:kpi_edit", version=self.framework.version, pk=kpi.pk)
         messages.success(request, f"The KPI “{kpi.name}” was removed from {kpi.criterion.code}.")
         return redirect(f"{self.framework.get_absolute_url()}#criterion-{kpi.criterion_id}")

@@ -12,10 +12,11 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from assessments.models import KPI, Criterion, Framework, KPIValue, Pillar, Response
+from assessments.models import KPIValue, Response
 from cohorts.models import Cohort, Phase
 from core import audit
 from core.errors import ServiceError
+from frameworks.models import KPI, Criterion, Framework, Pillar
 
 # Phases in which a cohort's framework may still change.
 EDITABLE_PHASES = (Phase.DRAFT, Phase.ENROLMENT)

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from assessments.views import frameworks as views
+from frameworks import views
+
+app_name = "frameworks"
 
 urlpatterns = [
     path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),

@@ -4,13 +4,13 @@ from decimal import Decimal
 
 from django.db import migrations
 
-from assessments import default_framework
+from frameworks import default_framework
 
 
 def load_default_framework(apps, schema_editor):
-    Framework = apps.get_model("assessments", "Framework")
-    Criterion = apps.get_model("assessments", "Criterion")
-    KPI = apps.get_model("assessments", "KPI")
+    Framework = apps.get_model("frameworks", "Framework")
+    Criterion = apps.get_model("frameworks", "Criterion")
+    KPI = apps.get_model("frameworks", "KPI")
     db = schema_editor.connection.alias
     if Framework.objects.using(db).filter(version=default_framework.VERSION).exists():
         return  # a database that already has a version 1 keeps it
@@ -38,16 +38,14 @@ def load_default_framework(apps, schema_editor):
 def unload_default_framework(apps, schema_editor):
     # Criteria and KPIs go with it. A cohort or an answer that uses it
     # protects it, and the migration refuses rather than losing their data.
-    Framework = apps.get_model("assessments", "Framework")
+    Framework = apps.get_model("frameworks", "Framework")
     Framework.objects.using(schema_editor.connection.alias).filter(
         version=default_framework.VERSION, name=default_framework.NAME
     ).delete()
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("assessments", "0001_initial"),
-    ]
+    dependencies = [("frameworks", "0001_initial")]
 
     operations = [
         migrations.RunPython(load_default_framework, unload_default_framework),

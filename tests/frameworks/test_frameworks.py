@@ -6,12 +6,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from assessments import default_framework
-from assessments.models import KPI, Criterion, Framework
-from assessments.services import frameworks as services
 from cohorts.models import Cohort, Phase
 from core.errors import ServiceError
 from core.models import AuditEvent
+from frameworks import default_framework, services
+from frameworks.models import KPI, Criterion, Framework
 from tests.factories import UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +135,7 @@ def test_default_framework_is_written_in_british_english():
 
 
 def test_migration_reverse_removes_the_default_and_forward_loads_it_again():
-    migration = importlib.import_module("assessments.migrations.0002_default_framework")
+    migration = importlib.import_module("frameworks.migrations.0002_default_framework")
 
     class SchemaEditor:
         pass

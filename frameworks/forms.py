@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
-from assessments.models import KPI, Criterion, Framework, Pillar
+from frameworks.models import KPI, Criterion, Framework, Pillar
 
 
 class CopyFrameworkForm(forms.Form):
