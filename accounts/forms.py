@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import Role, User
-from cohorts.models import Membership, Organisation
+from organisations.models import Membership, Organisation
 
 
 class InviteForm(forms.Form):

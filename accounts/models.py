@@ -139,7 +139,7 @@ class Invitation(models.Model):
     email = models.EmailField("e-mail address")
     role = models.CharField(max_length=32, choices=Role.choices)
     organisation = models.ForeignKey(
-        "cohorts.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+        "organisations.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
     )
     organisation_role = models.CharField(max_length=16, blank=True, default="")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

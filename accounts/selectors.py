@@ -1,7 +1,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import Role, RoleGrant, User
-from cohorts.models import Membership
+from organisations.models import Membership
 
 
 def roles_of(user) -> frozenset[str]:

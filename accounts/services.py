@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation, Role, RoleGrant, User, hash_token, new_token
-from cohorts.models import Membership, Organisation
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
+from organisations.models import Membership, Organisation
 
 
 def _normalise(email: str) -> str:

@@ -13,10 +13,10 @@ from accounts import services
 from accounts.forms import InvitationSignupForm, InviteForm, PeopleFilterForm
 from accounts.models import Invitation, RoleGrant, User
 from accounts.selectors import people_for_lead
-from cohorts.models import Membership
-from cohorts.services import organisations as organisation_services
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations import services as organisation_services
+from organisations.models import Membership
 
 
 class InvitationAcceptView(View):

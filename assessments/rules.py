@@ -3,7 +3,8 @@
 import rules
 
 from accounts.rules import is_programme_lead
-from cohorts.rules import is_member_of, judges_finalist
+from cohorts.rules import judges_finalist
+from organisations.rules import is_member_of
 
 
 @rules.predicate

@@ -5,8 +5,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Qu
 from django.db.models.functions import Coalesce
 
 from assessments.models import ScoreEntry
-from cohorts.models import Assignment, ConflictDeclaration, Membership, Milestone, Phase
+from cohorts.models import Assignment, ConflictDeclaration, Milestone, Phase
 from frameworks.models import Criterion
+from organisations.models import Membership
 
 
 def _count(queryset, group_by: str):

@@ -11,41 +11,11 @@ from cohorts.models import (
     CohortJudge,
     ConflictDeclaration,
     Enrolment,
-    Membership,
     Milestone,
-    Organisation,
-    OrganisationImport,
     Reminder,
     ResultSnapshot,
 )
 from core.admin import ReadOnlyAdmin
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    fk_name = "organisation"
-    extra = 0
-    fields = ("user", "role", "created_at", "ended_at")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "sector", "size", "contact_name", "contact_email")
-    list_filter = ("sector", "size")
-    search_fields = ("name", "contact_name", "contact_email")
-    inlines = [MembershipInline]
-
-
-@admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdmin):
-    list_display = ("user", "organisation", "role", "created_at", "ended_at")
-    list_filter = ("role",)
-    search_fields = ("user__email", "organisation__name")
 
 
 class MilestoneInline(admin.TabularInline):
@@ -96,12 +66,6 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "cohort", "sector")
     search_fields = ("organisation_name", "applicant__email")
     list_select_related = ("cohort", "applicant")
-
-
-@admin.register(OrganisationImport)
-class OrganisationImportAdmin(ReadOnlyAdmin):
-    list_display = ("file_name", "uploaded_by", "uploaded_at", "imported_at", "imported_count")
-    exclude = ("content",)
 
 
 @admin.register(ConflictDeclaration)

@@ -2,7 +2,8 @@ import zoneinfo
 
 from django import forms
 
-from cohorts.models import Cohort, EnrolmentStatus, Milestone, Organisation, Sector
+from cohorts.models import Cohort, EnrolmentStatus, Milestone
+from organisations.models import Organisation, Sector
 
 COMMON_TIME_ZONES = sorted(
     zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))

@@ -1,7 +1,8 @@
 from django import forms
 
 from accounts.models import Role, User
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Organisation, Relationship
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Relationship
+from organisations.models import Organisation
 
 
 def _person(user: User) -> str:

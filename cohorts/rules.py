@@ -3,29 +3,8 @@
 import rules
 
 from accounts.rules import is_judge, is_organisation_member, is_programme_lead
-from cohorts.models import Assignment, ConflictDeclaration, Membership
-
-
-def _active_memberships(user):
-    """The user's active memberships, read once per request (cached on the
-    user object, like their roles)."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, "_pq_memberships", None)
-    if cached is None:
-        cached = {m.organisation_id: m.role for m in Membership.objects.active().filter(user=user)}
-        user._pq_memberships = cached
-    return cached
-
-
-@rules.predicate
-def is_member_of(user, organisation) -> bool:
-    return organisation is not None and organisation.pk in _active_memberships(user)
-
-
-@rules.predicate
-def is_admin_of(user, organisation) -> bool:
-    return organisation is not None and _active_memberships(user).get(organisation.pk) == Membership.Role.ADMIN
+from cohorts.models import Assignment, ConflictDeclaration
+from organisations.rules import _active_memberships, is_member_of
 
 
 @rules.predicate
@@ -86,9 +65,6 @@ def has_no_role(user) -> bool:
 
 rules.add_perm("cohorts.manage_cohorts", is_programme_lead)
 rules.add_perm("cohorts.view_cohort_timeline", is_programme_lead | belongs_to_cohort)
-rules.add_perm("cohorts.manage_organisations", is_programme_lead)
-rules.add_perm("cohorts.view_organisation_page", is_programme_lead | is_member_of)
-rules.add_perm("cohorts.manage_members", is_programme_lead | is_admin_of)
 rules.add_perm("cohorts.apply", has_no_role)
 rules.add_perm("cohorts.manage_judging", is_programme_lead)
 rules.add_perm("cohorts.declare_conflict", is_on_panel)  # object: the cohort
@@ -96,17 +72,12 @@ rules.add_perm("cohorts.judge_finalist", judges_finalist)  # object: the finalis
 
 # The Django admin is the lead's fallback.
 for perm in (
-    "view_organisation",
-    "add_organisation",
-    "change_organisation",
-    "view_membership",
     "view_cohort",
     "change_cohort",
     "view_milestone",
     "view_enrolment",
     "view_cohortjudge",
     "view_application",
-    "view_organisationimport",
     "view_conflictdeclaration",
     "view_assignment",
     "view_reminder",

@@ -13,17 +13,9 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from accounts.models import Invitation, Role, User
 from assessments.models import Scorecard, ScoreEntry
 from cohorts.assignment import plan_assignments
-from cohorts.models import (
-    Assignment,
-    Cohort,
-    CohortJudge,
-    ConflictDeclaration,
-    Enrolment,
-    EnrolmentStatus,
-    Membership,
-    Reminder,
-)
+from cohorts.models import Assignment, Cohort, CohortJudge, ConflictDeclaration, Enrolment, EnrolmentStatus, Reminder
 from core.models import AuditEvent
+from organisations.models import Membership
 
 FINALISTS_PER_PAGE = 15
 

@@ -3,7 +3,6 @@ from django.urls import path
 from cohorts.urls_applications import urlpatterns as application_urls
 from cohorts.urls_audit import urlpatterns as audit_urls
 from cohorts.urls_judging import urlpatterns as judging_urls
-from cohorts.urls_organisations import urlpatterns as organisation_urls
 from cohorts.urls_results import urlpatterns as results_urls
 from cohorts.urls_shortlisting import urlpatterns as shortlisting_urls
 from cohorts.views import programme
@@ -45,7 +44,6 @@ urlpatterns = [
         programme.ExtensionView.as_view(),
         name="enrolment_extension",
     ),
-    *organisation_urls,
     *application_urls,
     *shortlisting_urls,
     *results_urls,

@@ -13,11 +13,12 @@ from django.utils.text import slugify
 
 from accounts.models import Invitation, User
 from assessments.models import EvidenceFile, Response, SelfAssessment
-from cohorts.models import Application, Enrolment, EnrolmentStatus, Membership, Organisation, Phase
+from cohorts.models import Application, Enrolment, EnrolmentStatus, Phase
 from core import audit
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
 from core.privacy import audit_entry, names_containing, pseudonymise_audit_trail, to_json
+from organisations.models import Membership, Organisation
 
 ERASED = "[erased]"
 

@@ -34,19 +34,12 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Role, RoleGrant, User
 from assessments.models import EvidenceFile, Response, Scorecard
-from cohorts.models import (
-    Application,
-    Assignment,
-    CohortJudge,
-    ConflictDeclaration,
-    Membership,
-    Phase,
-    Reminder,
-)
+from cohorts.models import Application, Assignment, CohortJudge, ConflictDeclaration, Phase, Reminder
 from core import audit
 from core import models as core_models
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
+from organisations.models import Membership
 
 
 def to_json(data: dict) -> str:

@@ -3,8 +3,8 @@
 import rules
 
 from accounts.rules import is_programme_lead
-from cohorts.rules import is_member_of
 from documents.models import Certificate, Document
+from organisations.rules import is_member_of
 
 
 @rules.predicate

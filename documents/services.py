@@ -17,11 +17,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Membership, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase, ResultSnapshot
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 from documents.models import Certificate, Document, DocumentBatch
+from organisations.models import Membership
 
 ACCREDITED_LEVELS = {
     EnrolmentStatus.ACCREDITED: Certificate.Level.ACCREDITED,

@@ -12,13 +12,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.rules import is_organisation_member
-from cohorts.models import Membership
 from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
 from core.models import AuditEvent
 from documents import selectors, services
 from documents.forms import ReasonForm, ReissueForm, VerifyForm
 from documents.models import Certificate, Document
+from organisations.models import Membership
 
 
 class DocumentsView(CohortMixin, TemplateView):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "accounts",
+    "organisations",
     "frameworks",
     "cohorts",
     "assessments",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("organisation/", core_views.MemberDashboardView.as_view(), name="member_dashboard"),
     path("", include("core.urls")),
     path("", include("accounts.urls")),
+    path("", include("organisations.urls")),
     path("", include("frameworks.urls")),
     path("", include("cohorts.urls")),
     path("", include("assessments.urls")),

@@ -55,9 +55,10 @@ def seed(args):
 
     from accounts.models import Role, RoleGrant, User
     from assessments.models import Scorecard, ScoreEntry
-    from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Membership, Organisation, Phase
+    from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase
     from cohorts.services.programme import create_cohort
     from frameworks.models import Criterion
+    from organisations.models import Membership, Organisation
 
     started = time.perf_counter()
     lead = User.objects.create_user(email="lead@bench.test", password="x", full_name="Bench Lead", is_staff=True)

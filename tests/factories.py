@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import Role, RoleGrant, User
-from cohorts.models import Membership, Organisation, Sector
+from organisations.models import Membership, Organisation, Sector
 
 PASSWORD = "correct-horse-battery-staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

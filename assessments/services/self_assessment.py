@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import KPIValue, Response, SelfAssessment
-from cohorts.models import Enrolment, EnrolmentStatus, Membership, Phase
+from cohorts.models import Enrolment, EnrolmentStatus, Phase
 from cohorts.services.programme import submission_refusal
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 from frameworks.models import KPI, Criterion
+from organisations.models import Membership
 
 NARRATIVE_MAX_LENGTH = 20_000
 KPI_MAX_DIGITS = 10  # before the decimal point

@@ -48,7 +48,7 @@ class StartView(LoginRequiredMixin, View):
         enrolment = get_object_or_404(
             Enrolment.objects.select_related("cohort__framework", "organisation"), pk=enrolment_pk
         )
-        if not request.user.has_perm("cohorts.view_organisation_page", enrolment.organisation):
+        if not request.user.has_perm("organisations.view_organisation_page", enrolment.organisation):
             raise Http404
         try:
             assessment = services.ensure_assessment(enrolment=enrolment)

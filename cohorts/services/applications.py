@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.rules import is_programme_lead
-from cohorts.models import Application, Cohort, Membership, Organisation, Phase
+from cohorts.models import Application, Cohort, Phase
 from cohorts.services import programme
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
+from organisations.models import Membership, Organisation
 
 APPLICATION_FIELDS = ("organisation_name", "sector", "size", "contact_phone", "website", "motivation")
 

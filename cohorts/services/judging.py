@@ -20,7 +20,6 @@ from cohorts.models import (
     ConflictDeclaration,
     Enrolment,
     EnrolmentStatus,
-    Organisation,
     Phase,
     Relationship,
     Reminder,
@@ -40,6 +39,7 @@ from core import audit
 from core.errors import ServiceError
 from core.models import AuditEvent
 from core.notifications import absolute_url, send_templated_email
+from organisations.models import Organisation
 
 # Judging can change until the results are out.
 FROZEN_PHASES = (Phase.RESULTS, Phase.CLOSED)

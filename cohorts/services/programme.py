@@ -9,10 +9,11 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cohorts import timeline
-from cohorts.models import PHASE_ORDER, Cohort, Enrolment, EnrolmentStatus, Membership, Milestone, Organisation, Phase
+from cohorts.models import PHASE_ORDER, Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
+from organisations.models import Membership, Organisation
 
 COHORT_FIELDS = (
     "number",

@@ -21,11 +21,12 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Scorecard
 from cohorts import timeline
-from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Membership, Phase, Reminder
+from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Phase, Reminder
 from cohorts.services.programme import submission_deadline, submission_refusal
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
+from organisations.models import Membership
 
 # Days before each deadline on which reminders go out.
 SELF_ASSESSMENT_DAYS = (14, 7, 1)

@@ -18,11 +18,12 @@ from assessments.models import SelfAssessment
 from assessments.scoring import equal, round_half_up
 from assessments.selectors import AssessmentSummary, assessment_summaries
 from cohorts import timeline
-from cohorts.models import PHASE_ORDER, Assignment, Cohort, Enrolment, EnrolmentStatus, Membership, Phase
+from cohorts.models import PHASE_ORDER, Assignment, Cohort, Enrolment, EnrolmentStatus, Phase
 from core import audit
 from core.errors import ServiceError
 from core.models import AuditEvent
 from core.notifications import absolute_url, send_templated_email
+from organisations.models import Membership
 
 ANNOUNCED = "shortlist.announced"
 

@@ -10,10 +10,11 @@ from django.views.generic import FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from cohorts.forms_applications import ApplicationFilterForm, ApplicationForm, DeclineForm
-from cohorts.models import Application, Cohort, Organisation, Phase
+from cohorts.models import Application, Cohort, Phase
 from cohorts.services import applications as services
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Organisation
 
 
 class ApplyView(PermissionRequiredMixin, FormView):

@@ -12,11 +12,12 @@ from rules.contrib.views import PermissionRequiredMixin
 from accounts.models import Invitation, User
 from cohorts import selectors_judging as judging_selectors
 from cohorts.forms_judging import AddJudgeForm, ConflictForm, InviteJudgeForm, ManualAssignmentForm, RemoveJudgeForm
-from cohorts.models import Assignment, Cohort, CohortJudge, Membership
+from cohorts.models import Assignment, Cohort, CohortJudge
 from cohorts.services import judging as services
 from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership
 
 
 class JudgingMixin(CohortMixin):

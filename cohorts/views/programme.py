@@ -20,12 +20,13 @@ from cohorts.forms import (
     PhaseMoveForm,
     WithdrawForm,
 )
-from cohorts.models import Cohort, Enrolment, Membership, Milestone, Phase, Reminder
+from cohorts.models import Cohort, Enrolment, Milestone, Phase, Reminder
 from cohorts.services import programme as services
 from cohorts.services import reminders
 from cohorts.timeline_view import timeline_rows
 from core import trail
 from core.errors import ServiceError
+from organisations.models import Membership
 
 
 class LeadMixin(PermissionRequiredMixin):

@@ -25,7 +25,7 @@ from accounts.rules import is_organisation_member, is_programme_lead
 from assessments import scoring
 from assessments.services import results as services
 from cohorts.forms_results import FinaliseForm, ReopenForm
-from cohorts.models import Cohort, Enrolment, Membership, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
 from cohorts.results_display import (
     Board,
     OrganisationResult,
@@ -46,6 +46,7 @@ from cohorts.results_display import (
 )
 from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
+from organisations.models import Membership
 
 PREVIEW_PHASES = (Phase.JUDGING, Phase.RESULTS, Phase.CLOSED)
 
@@ -345,7 +346,7 @@ class OrganisationMixin(LoginRequiredMixin):
         enrolment = get_object_or_404(
             Enrolment.objects.select_related("organisation"), pk=self.kwargs["pk"], cohort=self.cohort
         )
-        if not self.request.user.has_perm("cohorts.view_organisation_page", enrolment.organisation):
+        if not self.request.user.has_perm("organisations.view_organisation_page", enrolment.organisation):
             _refuse(self.request.user)
         return enrolment
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Invitation, Role, RoleGrant, User
-from cohorts.models import Membership
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

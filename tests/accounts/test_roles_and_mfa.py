@@ -2,9 +2,9 @@ import pytest
 
 from accounts import services
 from accounts.models import Role, RoleGrant, User
-from cohorts.models import Membership
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership
 from tests.factories import PASSWORD, UserFactory, make_judge, make_lead, make_member
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +231,7 @@ def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_c
         "accounts",
         "core",
         "frameworks",
+        "organisations",
         "cohorts",
         "assessments",
     ]

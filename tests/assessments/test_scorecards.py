@@ -9,9 +9,10 @@ from django.utils import timezone
 from assessments.models import Scorecard, ScoreEntry
 from assessments.services import scorecards as services
 from assessments.services import self_assessment
-from cohorts.models import Assignment, CohortJudge, ConflictDeclaration, EnrolmentStatus, Membership, Phase
+from cohorts.models import Assignment, CohortJudge, ConflictDeclaration, EnrolmentStatus, Phase
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership
 from tests.factories import (
     PASSWORD,
     TOTP_SECRET,

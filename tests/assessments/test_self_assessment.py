@@ -6,9 +6,10 @@ from django.test import Client
 
 from assessments.models import Response, SelfAssessment
 from assessments.services import self_assessment as services
-from cohorts.models import Enrolment, Membership, Phase
+from cohorts.models import Enrolment, Phase
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership
 from tests.factories import PASSWORD, EnrolmentFactory, UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,11 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from assessments.models import Response, SelfAssessment
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Organisation
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from cohorts.timeline import add_months
 from core.models import AuditEvent
 from frameworks.models import KPI
+from organisations.models import Organisation
 from tests.browser.test_journeys import sign_in, submit
 from tests.browser.test_programme_journeys import (
     other_person,  # noqa: F401 (a fixture)

@@ -15,21 +15,13 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Invitation, User
-from cohorts.models import (
-    Application,
-    Cohort,
-    Enrolment,
-    EnrolmentStatus,
-    Membership,
-    Organisation,
-    OrganisationImport,
-    Phase,
-)
-from cohorts.services import imports as import_services
+from cohorts.models import Application, Cohort, Enrolment, EnrolmentStatus, Phase
 from cohorts.services import programme
 from cohorts.timeline import add_months, deadline_at, describe_remaining
 from core.models import AuditEvent
 from frameworks.models import Framework
+from organisations import imports as import_services
+from organisations.models import Membership, Organisation, OrganisationImport
 from tests.browser.conftest import CSP_VIOLATION, REPORT_CSP_VIOLATIONS
 from tests.browser.test_journeys import enter_mfa_code, fresh_totp, sign_in, submit
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, ensure_default_framework, make_cohort, make_lead

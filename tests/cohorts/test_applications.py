@@ -4,10 +4,11 @@ from datetime import date
 import pytest
 from django.core import mail
 
-from cohorts.models import Application, Cohort, Enrolment, Membership, Organisation, Phase
+from cohorts.models import Application, Cohort, Enrolment, Phase
 from cohorts.services import applications as services
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership, Organisation
 from tests.factories import OrganisationFactory, UserFactory, make_judge, make_lead, make_member
 
 pytestmark = pytest.mark.django_db

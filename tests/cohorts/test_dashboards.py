@@ -96,7 +96,7 @@ def test_every_model_of_ours_is_in_the_admin():
     ours = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"accounts", "assessments", "cohorts", "core", "frameworks"}
+        if m._meta.app_label in {"accounts", "assessments", "cohorts", "core", "frameworks", "organisations"}
     ]
 
     missing = [m.__name__ for m in ours if m not in admin.site._registry]
@@ -108,13 +108,13 @@ def test_every_model_of_ours_is_in_the_admin():
     "path",
     [
         "/admin/cohorts/cohort/?q=water",
-        "/admin/cohorts/organisation/?sector__exact=water",
+        "/admin/organisations/organisation/?sector__exact=water",
         "/admin/cohorts/enrolment/?status__exact=enrolled",
         "/admin/cohorts/milestone/",
         "/admin/cohorts/application/",
         "/admin/cohorts/cohortjudge/",
-        "/admin/cohorts/organisationimport/",
-        "/admin/cohorts/membership/",
+        "/admin/organisations/organisationimport/",
+        "/admin/organisations/membership/",
         "/admin/frameworks/framework/",
         "/admin/frameworks/criterion/?pillar__exact=Q",
         "/admin/assessments/selfassessment/",

@@ -9,17 +9,11 @@ from accounts import services as account_services
 from accounts.models import Invitation, Role
 from assessments.models import Scorecard
 from assessments.services.scorecards import ensure_scorecard
-from cohorts.models import (
-    Assignment,
-    CohortJudge,
-    ConflictDeclaration,
-    EnrolmentStatus,
-    Membership,
-    Reminder,
-)
+from cohorts.models import Assignment, CohortJudge, ConflictDeclaration, EnrolmentStatus, Reminder
 from cohorts.services import judging
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership
 from tests.factories import EnrolmentFactory, OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

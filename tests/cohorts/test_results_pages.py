@@ -673,7 +673,7 @@ def test_nothing_is_shown_before_the_results_are_final(judged, lead, client):
 
 
 def test_a_member_of_two_organisations_in_the_cohort_sees_each(judged, lead, client):
-    from cohorts.models import Membership
+    from organisations.models import Membership
 
     Membership.objects.create(user=judged["amy"], organisation=judged["delta"].organisation)
     finalise(judged, lead)

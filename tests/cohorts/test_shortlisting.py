@@ -8,10 +8,11 @@ from django.utils import timezone
 from assessments.models import Response, SelfAssessment
 from assessments.scoring import round_half_up
 from assessments.services import self_assessment
-from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Membership, Phase
+from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Phase
 from cohorts.services import programme, shortlisting
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations.models import Membership
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

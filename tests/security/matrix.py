@@ -35,10 +35,7 @@ from cohorts.models import (
     CohortJudge,
     ConflictDeclaration,
     Enrolment,
-    Membership,
     Milestone,
-    Organisation,
-    OrganisationImport,
     Reminder,
     ResultSnapshot,
 )
@@ -46,6 +43,7 @@ from cohorts.views.results import _digest
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 from documents.models import Certificate, Document, DocumentBatch
 from frameworks.models import KPI, Criterion, Framework
+from organisations.models import Membership, Organisation, OrganisationImport
 from tests.security.world import (
     ANON,
     CLOSED,
@@ -338,14 +336,14 @@ PAGES: dict[str, Page] = {
         probe=count(lambda w: Reminder.objects.all()),
     ),
     # Organisations ---------------------------------------------------------------------
-    "cohorts:organisation_list": Page(get=LEAD_ONLY),
-    "cohorts:organisation_create": Page(
+    "organisations:organisation_list": Page(get=LEAD_ONLY),
+    "organisations:organisation_create": Page(
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {"name": "Epsilon Travel", "sector": "travel", "size": "small"},
         probe=count(lambda w: Organisation.objects.all()),
     ),
-    "cohorts:organisation_import": Page(
+    "organisations:organisation_import": Page(
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {
@@ -355,44 +353,44 @@ PAGES: dict[str, Page] = {
         },
         probe=count(lambda w: OrganisationImport.objects.all()),
     ),
-    "cohorts:organisation_import_preview": Page(
+    "organisations:organisation_import_preview": Page(
         kwargs=pk(lambda w: w.extra["import"]),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         probe=count(lambda w: Organisation.objects.all()),
     ),
-    "cohorts:organisation_detail": Page(kwargs=pk(lambda w: w.organisations["A"]), get=ORGANISATION_A),
-    "cohorts:organisation_edit": Page(
+    "organisations:organisation_detail": Page(kwargs=pk(lambda w: w.organisations["A"]), get=ORGANISATION_A),
+    "organisations:organisation_edit": Page(
         kwargs=pk(lambda w: w.organisations["A"]),
         get=ORGANISATION_A,
         post=ORGANISATION_A,
         data=lambda w: {"name": "Alpha Water Services", "sector": "water", "contact_email": "hello@alpha.example"},
         probe=field_of(Organisation, lambda w: w.organisations["A"], "name"),
     ),
-    "cohorts:member_invite": Page(
+    "organisations:member_invite": Page(
         kwargs=pk(lambda w: w.organisations["A"]),
         get=ORGANISATION_A,
         post=ORGANISATION_A,
         data=lambda w: {"email": "new-colleague@alpha.example", "role": "contributor"},
         probe=count(lambda w: Invitation.objects.all()),
     ),
-    "cohorts:member_role": Page(
+    "organisations:member_role": Page(
         kwargs=lambda w, role: {"pk": w.organisations["A"].pk, "membership_pk": w.extra["colleague_membership"].pk},
         get=ORGANISATION_A_ACTION_GET,
         post=ORGANISATION_A,
         data=lambda w: {"role": "admin"},
         probe=field_of(Membership, lambda w: w.extra["colleague_membership"], "role"),
     ),
-    "cohorts:member_remove": Page(
+    "organisations:member_remove": Page(
         kwargs=lambda w, role: {"pk": w.organisations["A"].pk, "membership_pk": w.extra["colleague_membership"].pk},
         get=ORGANISATION_A_ACTION_GET,
         post=ORGANISATION_A,
         probe=field_of(Membership, lambda w: w.extra["colleague_membership"], "ended_at"),
     ),
-    "cohorts:organisation_export": Page(
+    "organisations:organisation_export": Page(
         kwargs=pk(lambda w: w.organisations["A"]), get=expect(403, lead=OK, member_b=404)
     ),
-    "cohorts:organisation_erase": Page(
+    "organisations:organisation_erase": Page(
         kwargs=pk(lambda w: w.organisations["A"]),
         get=expect(403, lead=OK, member_b=404),
         post=expect(403, lead=OK, member_b=404),

@@ -30,10 +30,11 @@ from hypothesis import strategies as st
 from accounts.models import RoleGrant
 from assessments import scoring
 from assessments.models import EvidenceFile, Response, Scorecard, ScoreEntry
-from cohorts.models import Enrolment, Membership, Organisation, ResultSnapshot
+from cohorts.models import Enrolment, ResultSnapshot
 from core import charts
 from core.errors import ServiceError
 from documents.models import Certificate
+from organisations.models import Membership, Organisation
 from tests.security.matrix import OK, PAGES, REFUSED
 from tests.security.tally import CountingClient
 from tests.security.world import ANON, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, ROLES, SA, SHORTLISTING, rolled_back
@@ -276,7 +277,7 @@ def _page(name, **kwargs) -> Callable:
     return lambda w: reverse(name, kwargs={k: v(w) if callable(v) else v for k, v in kwargs.items()})
 
 
-ORG_A = _page("cohorts:organisation_detail", pk=lambda w: w.organisations["A"].pk)
+ORG_A = _page("organisations:organisation_detail", pk=lambda w: w.organisations["A"].pk)
 COHORT_SA = _page("cohorts:cohort_detail", number=lambda w: w.number(SA))
 TIMELINE_SA = _page("cohorts:timeline_edit", number=lambda w: w.number(SA))
 CRITERION_Q1 = _page("assessments:criterion", pk=lambda w: w.assessment(SA).pk, code="Q1")
@@ -289,10 +290,10 @@ VERIFY = _page("documents:verify_code", code=lambda w: w.extra["certificate"].co
 PANEL = _page("cohorts:judging_panel", number=lambda w: w.number(JUDGING))
 
 SHOWN_ON = {
-    "cohorts:organisation_edit": [(MEMBER_A, ORG_A), (LEAD, lambda w: "/organisations/")],
-    "cohorts:organisation_create": [(LEAD, lambda w: "/organisations/")],
-    "cohorts:organisation_erase": [(LEAD, ORG_A)],
-    "cohorts:member_invite": [(MEMBER_A, ORG_A)],
+    "organisations:organisation_edit": [(MEMBER_A, ORG_A), (LEAD, lambda w: "/organisations/")],
+    "organisations:organisation_create": [(LEAD, lambda w: "/organisations/")],
+    "organisations:organisation_erase": [(LEAD, ORG_A)],
+    "organisations:member_invite": [(MEMBER_A, ORG_A)],
     "cohorts:cohort_edit": [(LEAD, COHORT_SA), (MEMBER_A, lambda w: "/organisation/")],
     "cohorts:cohort_create": [(LEAD, lambda w: "/cohorts/")],
     "cohorts:timeline_edit": [(LEAD, TIMELINE_SA), (MEMBER_A, lambda w: "/organisation/")],
@@ -336,7 +337,7 @@ SHOWN_ON = {
     "cohorts:judging_assignment_add": [
         (LEAD, _page("cohorts:judging_assignments", number=lambda w: w.number(JUDGING)))
     ],
-    "cohorts:organisation_import": [(LEAD, lambda w: "/organisations/import/")],
+    "organisations:organisation_import": [(LEAD, lambda w: "/organisations/import/")],
 }
 
 
@@ -508,12 +509,12 @@ def test_nul_in_addresses_queries_and_cookies_is_a_bad_request(world, clients):
 # Raw bodies: invalid UTF-8, broken multipart --------------------------------------------------
 
 RAW_TARGETS = [
-    (MEMBER_A, "cohorts:organisation_edit"),
+    (MEMBER_A, "organisations:organisation_edit"),
     (MEMBER_A, "assessments:criterion"),
     (MEMBER_A, "assessments:autosave"),
     (MEMBER_A, "assessments:evidence_upload"),
     (JUDGE_A, "assessments:scorecard_autosave"),
-    (LEAD, "cohorts:organisation_import"),
+    (LEAD, "organisations:organisation_import"),
     (LEAD, "cohorts:cohort_edit"),
     (LEAD, "documents:revoke_certificate"),
     (ANON, "accounts:invitation_accept"),

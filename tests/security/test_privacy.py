@@ -15,11 +15,12 @@ from django.test import Client
 
 from accounts.models import Invitation, Role, RoleGrant, User
 from assessments.models import EvidenceFile, Response, Scorecard, ScoreEntry, SelfAssessment
-from cohorts.models import Application, Assignment, CohortJudge, Membership, Organisation
+from cohorts.models import Application, Assignment, CohortJudge
 from core import audit, organisation_privacy, privacy
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
 from documents.models import Certificate
+from organisations.models import Membership, Organisation
 from tests.factories import (
     PASSWORD,
     EnrolmentFactory,

@@ -26,12 +26,8 @@ from cohorts.models import (
     ConflictDeclaration,
     Enrolment,
     EnrolmentStatus,
-    Membership,
-    Organisation,
     Phase,
     Relationship,
-    Sector,
-    Size,
 )
 from cohorts.services import judging as judging_services
 from cohorts.services import reminders as reminder_services
@@ -39,6 +35,7 @@ from cohorts.services.programme import create_cohort
 from cohorts.services.reminders import send_due_reminders
 from cohorts.timeline import add_months
 from core.models import Notification
+from organisations.models import Membership, Organisation, Sector, Size
 
 DEMO_PASSWORD = "pq-demo-2026"
 

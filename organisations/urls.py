@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from cohorts.views import organisations as views
+from organisations import views
+
+app_name = "organisations"
 
 urlpatterns = [
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),

@@ -8,12 +8,12 @@ from django.db import DatabaseError
 
 from accounts import services as account_services
 from accounts.models import Invitation
-from cohorts import csv_import
-from cohorts.csv_import import ImportFileError
-from cohorts.models import Enrolment, Organisation, OrganisationImport
-from cohorts.services import imports
+from cohorts.models import Enrolment
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
+from organisations import csv_import, imports
+from organisations.csv_import import ImportFileError
+from organisations.models import Organisation, OrganisationImport
 from tests.factories import OrganisationFactory, make_cohort
 
 DATA = Path(__file__).parent / "data"
@@ -593,7 +593,7 @@ def test_a_name_clash_at_insert_time_is_reported_and_leaves_nothing(lead, monkey
     organisation_import = imports.upload(data=GOOD.encode(), file_name="o.csv", cohort=None, actor=lead)
     # As if another lead saved "AquaBill Services" between the check and the insert.
     monkeypatch.setattr(imports, "existing_name_keys", set)
-    monkeypatch.setattr("cohorts.services.organisations._check_name_free", lambda name, exclude=None: None)
+    monkeypatch.setattr("organisations.services._check_name_free", lambda name, exclude=None: None)
     OrganisationFactory(name="AquaBill Services")
 
     with pytest.raises(ServiceError) as error:

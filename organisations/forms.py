@@ -1,8 +1,9 @@
 from django import forms
 
-from cohorts.models import Cohort, Membership, Sector, Size
+from cohorts.models import Cohort
 from cohorts.services import programme
-from cohorts.services.imports import MAX_FILE_BYTES
+from organisations.imports import MAX_FILE_BYTES
+from organisations.models import Membership, Sector, Size
 
 INVALID_EMAIL = "Enter a valid e-mail address, such as name@example.org."
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from cohorts.models import Sector, Size
+from organisations.models import Sector, Size
 
 COLUMNS = ("name", "sector", "size", "contact_name", "contact_email", "contact_phone", "website")
 # These may be left out of the header, or left empty on a row.

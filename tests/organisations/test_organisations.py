@@ -2,10 +2,10 @@ import pytest
 from django.core import mail
 
 from accounts.models import Invitation, Role
-from cohorts.models import Membership, Organisation, Sector
-from cohorts.services import organisations as services
 from core.errors import ServiceError
 from core.models import AuditEvent
+from organisations import services
+from organisations.models import Membership, Organisation, Sector
 from tests.factories import (
     EnrolmentFactory,
     MembershipFactory,

@@ -1,7 +1,7 @@
 """Writes for organisations and their members. Each one audits itself.
 
 Who may call them is checked by the views (cohorts.rules:
-"cohorts.manage_organisations", "cohorts.manage_members"); the rules that
+"organisations.manage_organisations", "organisations.manage_members"); the rules that
 hold whoever calls live here, such as "an organisation keeps at least one
 admin".
 """
@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Invitation, Role
-from cohorts.models import Membership, Organisation
 from core import audit
 from core.errors import ServiceError
+from organisations.models import Membership, Organisation
 
 ORGANISATION_FIELDS = ("name", "sector", "size", "contact_name", "contact_email", "contact_phone", "website")
 

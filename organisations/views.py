@@ -16,8 +16,13 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation
 from accounts.rules import is_organisation_member, is_programme_lead
-from cohorts import csv_import, selectors
-from cohorts.forms_organisations import (
+from cohorts import selectors
+from core import organisation_privacy, trail
+from core.errors import ServiceError
+from core.models import AuditEvent
+from organisations import csv_import, services
+from organisations import imports as import_services
+from organisations.forms import (
     ImportUploadForm,
     MemberInviteForm,
     MemberRoleForm,
@@ -26,24 +31,19 @@ from cohorts.forms_organisations import (
     OrganisationFilterForm,
     OrganisationForm,
 )
-from cohorts.models import Membership, Organisation, OrganisationImport, Sector, Size
-from cohorts.services import imports as import_services
-from cohorts.services import organisations as services
-from core import organisation_privacy, trail
-from core.errors import ServiceError
-from core.models import AuditEvent
+from organisations.models import Membership, Organisation, OrganisationImport, Sector, Size
 
 # Changing an organisation's details is for the same people as managing its
 # members: the lead and the organisation's admins.
-EDIT_PERMISSION = "cohorts.manage_members"
+EDIT_PERMISSION = "organisations.manage_members"
 
 
 class LeadMixin(PermissionRequiredMixin):
-    permission_required = "cohorts.manage_organisations"
+    permission_required = "organisations.manage_organisations"
 
 
 class OrganisationListView(LeadMixin, ListView):
-    template_name = "cohorts/organisations/list.html"
+    template_name = "organisations/list.html"
     context_object_name = "organisations"
     paginate_by = 25
 
@@ -61,7 +61,7 @@ class OrganisationListView(LeadMixin, ListView):
 
 
 class OrganisationCreateView(LeadMixin, FormView):
-    template_name = "cohorts/organisations/form.html"
+    template_name = "organisations/form.html"
     form_class = OrganisationCreateForm
 
     def form_valid(self, form):
@@ -89,14 +89,14 @@ class OrganisationMixin(PermissionRequiredMixin):
     decides: 403 when it fails.
     """
 
-    permission_required = "cohorts.view_organisation_page"
+    permission_required = "organisations.view_organisation_page"
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
         if not user.is_authenticated or not (is_programme_lead(user) or is_organisation_member(user)):
             return self.handle_no_permission()
         self.organisation = get_object_or_404(Organisation, pk=kwargs["pk"])
-        if not user.has_perm("cohorts.view_organisation_page", self.organisation):
+        if not user.has_perm("organisations.view_organisation_page", self.organisation):
             raise Http404("No such organisation.")
         if not self.has_permission():
             return self.handle_no_permission()
@@ -112,13 +112,13 @@ class OrganisationMixin(PermissionRequiredMixin):
 
 
 class OrganisationDetailView(OrganisationMixin, TemplateView):
-    template_name = "cohorts/organisations/detail.html"
+    template_name = "organisations/detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisation = self.organisation
         user = self.request.user
-        can_manage = user.has_perm("cohorts.manage_members", organisation)
+        can_manage = user.has_perm("organisations.manage_members", organisation)
         memberships = (
             organisation.memberships.active()
             .select_related("user")
@@ -148,7 +148,7 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
         changed, ended), in one query."""
         membership_ids = organisation.memberships.annotate(text_id=Cast("pk", CharField())).values("text_id")
         return trail.for_listing(
-            AuditEvent.objects.filter(object_type__app_label="cohorts").filter(
+            AuditEvent.objects.filter(object_type__app_label="organisations").filter(
                 Q(object_type__model="organisation", object_id=str(organisation.pk))
                 | Q(object_type__model="membership", object_id__in=membership_ids)
             )
@@ -157,7 +157,7 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
 
 class OrganisationEditView(OrganisationMixin, FormView):
     permission_required = EDIT_PERMISSION
-    template_name = "cohorts/organisations/form.html"
+    template_name = "organisations/form.html"
     form_class = OrganisationForm
 
     def get_initial(self):
@@ -176,8 +176,8 @@ class OrganisationEditView(OrganisationMixin, FormView):
 
 
 class MemberInviteView(OrganisationMixin, FormView):
-    permission_required = "cohorts.manage_members"
-    template_name = "cohorts/organisations/invite.html"
+    permission_required = "organisations.manage_members"
+    template_name = "organisations/invite.html"
     form_class = MemberInviteForm
 
     def get_context_data(self, **kwargs):
@@ -202,7 +202,7 @@ class MemberActionView(OrganisationMixin, View):
     """A POST on one member of the organisation: call the service, report
     the outcome, go back to the organisation's page."""
 
-    permission_required = "cohorts.manage_members"
+    permission_required = "organisations.manage_members"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -260,7 +260,7 @@ class OrganisationExportView(OrganisationMixin, View):
     """The lead downloads everything held about the organisation: a zip of
     data.json and its evidence files."""
 
-    permission_required = "cohorts.manage_organisations"
+    permission_required = "organisations.manage_organisations"
 
     def get(self, request, *args, **kwargs):
         archive = organisation_privacy.organisation_archive(organisation=self.organisation, actor=request.user)
@@ -275,8 +275,8 @@ class OrganisationExportView(OrganisationMixin, View):
 class OrganisationEraseView(OrganisationMixin, FormView):
     """The lead erases the organisation's data at its request."""
 
-    permission_required = "cohorts.manage_organisations"
-    template_name = "cohorts/organisations/erase.html"
+    permission_required = "organisations.manage_organisations"
+    template_name = "organisations/erase.html"
     form_class = OrganisationEraseForm
 
     def get_form_kwargs(self):
@@ -312,7 +312,7 @@ def _with_article(phrase: str) -> str:
 
 
 class ImportUploadView(LeadMixin, FormView):
-    template_name = "cohorts/imports/upload.html"
+    template_name = "organisations/imports/upload.html"
     form_class = ImportUploadForm
 
     def get_context_data(self, **kwargs):
@@ -338,14 +338,14 @@ class ImportUploadView(LeadMixin, FormView):
         except ServiceError as error:
             form.add_error("file", error.message)
             return self.form_invalid(form)
-        return redirect("cohorts:organisation_import_preview", pk=organisation_import.pk)
+        return redirect("organisations:organisation_import_preview", pk=organisation_import.pk)
 
 
 class ImportPreviewView(LeadMixin, TemplateView):
     """Every row with its errors; the Import button only when there are none.
     POST imports the file."""
 
-    template_name = "cohorts/imports/preview.html"
+    template_name = "organisations/imports/preview.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not self.has_permission():
@@ -379,7 +379,7 @@ class ImportPreviewView(LeadMixin, TemplateView):
             organisations = import_services.confirm(organisation_import=organisation_import, actor=request.user)
         except ServiceError as error:
             messages.error(request, error.message)
-            return redirect("cohorts:organisation_import_preview", pk=organisation_import.pk)
+            return redirect("organisations:organisation_import_preview", pk=organisation_import.pk)
         count = len(organisations)
         message = (
             f"{count} organisation{'s were' if count != 1 else ' was'} imported from {organisation_import.file_name}, "
@@ -388,4 +388,4 @@ class ImportPreviewView(LeadMixin, TemplateView):
         if organisation_import.cohort:
             message += f" {'They are' if count != 1 else 'It is'} enrolled in {organisation_import.cohort}."
         messages.success(request, message)
-        return redirect("cohorts:organisation_list")
+        return redirect("organisations:organisation_list")

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cohorts import csv_import
-from cohorts.models import Cohort, Organisation, OrganisationImport, Phase
-from cohorts.services import organisations as organisation_services
+from cohorts.models import Cohort, Phase
 from cohorts.services import programme
 from core import audit
 from core.errors import ServiceError
+from organisations import csv_import
+from organisations import services as organisation_services
+from organisations.models import Organisation, OrganisationImport
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
