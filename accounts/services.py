@@ -157,7 +157,7 @@ def accept_invitation(*, invitation: Invitation, user: User) -> None:
         grant_role(user=user, role=invitation.role, actor=invitation.invited_by)
     if invitation.role == Role.JUDGE:
         # A judge invited to a cohort's panel takes their seat on accepting.
-        from cohorts.services.judging import seat_invited_judge
+        from judging.services.panel import seat_invited_judge
 
         seat_invited_judge(invitation=invitation, user=user)
     mark_email_verified(user)

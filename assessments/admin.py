@@ -4,7 +4,7 @@ organisations' own. So everything here is read-only."""
 
 from django.contrib import admin
 
-from assessments.models import EvidenceFile, KPIValue, Response, Scorecard, ScoreEntry, SelfAssessment
+from assessments.models import EvidenceFile, KPIValue, Response, SelfAssessment
 from core.admin import ReadOnlyAdmin
 
 
@@ -37,34 +37,3 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
     list_filter = ("content_type",)
     search_fields = ("original_name",)
     exclude = ("file",)  # downloads go through the site's permission-checked view
-
-
-class ScoreEntryInline(admin.TabularInline):
-    model = ScoreEntry
-    extra = 0
-    fields = ("criterion", "score", "comment")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Scorecard)
-class ScorecardAdmin(ReadOnlyAdmin):
-    list_display = ("assignment", "status", "submitted_at", "withdrawn_at")
-    list_filter = ("status", "assignment__cohort")
-    search_fields = ("assignment__judge__email", "assignment__enrolment__organisation__name")
-    list_select_related = ("assignment__judge", "assignment__enrolment__organisation")
-    inlines = [ScoreEntryInline]
-
-
-@admin.register(ScoreEntry)
-class ScoreEntryAdmin(ReadOnlyAdmin):
-    list_display = ("criterion", "score", "scorecard")
-    list_filter = ("score",)
-    list_select_related = (
-        "criterion",
-        "scorecard__assignment__judge",
-        "scorecard__assignment__enrolment__organisation",
-    )

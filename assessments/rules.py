@@ -3,7 +3,6 @@
 import rules
 
 from accounts.rules import is_programme_lead
-from cohorts.rules import judges_finalist
 from organisations.rules import is_member_of
 
 
@@ -22,26 +21,12 @@ rules.add_perm("assessments.edit_assessment", is_member_of_assessing_organisatio
 rules.add_perm("assessments.reopen_assessment", is_programme_lead)
 
 
-@rules.predicate
-def judges_the_assessing_organisation(user, assessment) -> bool:
-    """A judge reads the submitted self-assessment of a finalist they judge."""
-    return assessment is not None and assessment.is_locked and judges_finalist(user, assessment.enrolment)
-
-
-# Judges read (never change) the self-assessments of the finalists they judge.
-rules.set_perm(
-    "assessments.view_assessment",
-    is_programme_lead | is_member_of_assessing_organisation | judges_the_assessing_organisation,
-)
-
 # The Django admin is the lead's fallback.
 for perm in (
     "view_selfassessment",
     "view_response",
     "view_kpivalue",
     "view_evidencefile",
-    "view_scorecard",
-    "view_scoreentry",
 ):
     rules.add_perm(f"assessments.{perm}", is_programme_lead)
 rules.add_perm("assessments", is_programme_lead)  # the app's section of the admin

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from assessments.urls_evidence import urlpatterns as evidence_urls
-from assessments.urls_scorecards import urlpatterns as scorecard_urls
 from assessments.views import self_assessment as views
 
 app_name = "assessments"
@@ -17,5 +16,4 @@ urlpatterns = [
     path("assessments/<int:pk>/print/", views.PrintView.as_view(), name="print"),
     path("assessments/<int:pk>/profile.svg", views.ProfileChartView.as_view(), name="profile_chart"),
     *evidence_urls,
-    *scorecard_urls,
 ]

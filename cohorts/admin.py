@@ -4,17 +4,7 @@ of these are read-only here."""
 
 from django.contrib import admin
 
-from cohorts.models import (
-    Application,
-    Assignment,
-    Cohort,
-    CohortJudge,
-    ConflictDeclaration,
-    Enrolment,
-    Milestone,
-    Reminder,
-    ResultSnapshot,
-)
+from cohorts.models import Application, Cohort, Enrolment, Milestone, Reminder, ResultSnapshot
 from core.admin import ReadOnlyAdmin
 
 
@@ -52,36 +42,12 @@ class EnrolmentAdmin(ReadOnlyAdmin):
     list_select_related = ("organisation", "cohort")
 
 
-@admin.register(CohortJudge)
-class CohortJudgeAdmin(ReadOnlyAdmin):
-    list_display = ("judge", "cohort", "added_at", "removed_at")
-    list_filter = ("cohort",)
-    search_fields = ("judge__email", "judge__full_name")
-    list_select_related = ("judge", "cohort")
-
-
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ("organisation_name", "cohort", "applicant", "status", "created_at")
     list_filter = ("status", "cohort", "sector")
     search_fields = ("organisation_name", "applicant__email")
     list_select_related = ("cohort", "applicant")
-
-
-@admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(ReadOnlyAdmin):
-    list_display = ("judge", "organisation", "cohort", "relationship", "declared_at")
-    list_filter = ("relationship", "cohort")
-    search_fields = ("judge__email", "judge__full_name", "organisation__name")
-    list_select_related = ("judge", "organisation", "cohort")
-
-
-@admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyAdmin):
-    list_display = ("judge", "enrolment", "cohort", "method", "created_at", "removed_at")
-    list_filter = ("method", "cohort")
-    search_fields = ("judge__email", "judge__full_name", "enrolment__organisation__name")
-    list_select_related = ("judge", "enrolment__organisation", "enrolment__cohort", "cohort")
 
 
 @admin.register(Reminder)

@@ -206,33 +206,6 @@ class Enrolment(models.Model):
         return reverse("cohorts:enrolment_detail", kwargs={"number": self.cohort.number, "pk": self.pk})
 
 
-class CohortJudge(models.Model):
-    """A judge on a cohort's judging panel. Removing keeps the row."""
-
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="panel")
-    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panels")
-    added_at = models.DateTimeField(default=timezone.now)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    removed_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    removal_reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["judge__full_name", "judge__email"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["cohort", "judge"], condition=Q(removed_at__isnull=True), name="one_active_panel_seat"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.judge} on cohort {self.cohort.number}'s panel"
-
-
 class Application(models.Model):
     """A signed-up person asks to enrol their organisation in a cohort."""
 
@@ -270,71 +243,6 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.organisation_name} for cohort {self.cohort.number}"
-
-
-class Relationship(models.TextChoices):
-    CLIENT = "client", "Client"
-    SUPPLIER = "supplier", "Supplier"
-    FORMER_EMPLOYER = "former_employer", "Former employer"
-    COMPETITOR = "competitor", "Competitor"
-    OTHER = "other", "Other"
-
-
-class ConflictDeclaration(models.Model):
-    """A judge's conflict of interest with an organisation in a cohort.
-    (Membership of the organisation is a conflict by itself, without a row.)"""
-
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="conflicts")
-    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="conflicts")
-    relationship = models.CharField(max_length=20, choices=Relationship.choices)
-    note = models.TextField(blank=True)
-    declared_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-declared_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["cohort", "judge", "organisation"], name="one_declaration_per_pair")
-        ]
-
-    def __str__(self):
-        return f"{self.judge} – {self.organisation} ({self.get_relationship_display()})"
-
-
-class AssignmentQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(removed_at__isnull=True)
-
-
-class Assignment(models.Model):
-    """A judge scores a finalist."""
-
-    class Method(models.TextChoices):
-        AUTOMATIC = "automatic", "Automatic"
-        MANUAL = "manual", "By hand"
-
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
-    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="assignments")
-    method = models.CharField(max_length=10, choices=Method.choices, default=Method.AUTOMATIC)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    removed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = AssignmentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["enrolment__organisation__name", "judge__full_name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["judge", "enrolment"], condition=Q(removed_at__isnull=True), name="one_active_assignment"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.judge} judges {self.enrolment.organisation}"
 
 
 class Reminder(models.Model):

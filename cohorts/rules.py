@@ -3,8 +3,7 @@
 import rules
 
 from accounts.rules import is_judge, is_organisation_member, is_programme_lead
-from cohorts.models import Assignment, ConflictDeclaration
-from organisations.rules import _active_memberships, is_member_of
+from organisations.rules import _active_memberships
 
 
 @rules.predicate
@@ -16,41 +15,6 @@ def belongs_to_cohort(user, cohort) -> bool:
     if organisation_ids and cohort.enrolments.filter(organisation_id__in=organisation_ids).exists():
         return True
     return cohort.panel.filter(judge=user, removed_at__isnull=True).exists()
-
-
-@rules.predicate
-def is_on_panel(user, cohort) -> bool:
-    return (
-        cohort is not None
-        and getattr(user, "is_authenticated", False)
-        and is_judge(user)
-        and cohort.panel.filter(judge=user, removed_at__isnull=True).exists()
-    )
-
-
-def is_conflicted_with(user, enrolment) -> bool:
-    """A declared conflict with the organisation in this cohort, or
-    membership of it (a conflict by itself)."""
-    return (
-        is_member_of(user, enrolment.organisation)
-        or ConflictDeclaration.objects.filter(
-            cohort_id=enrolment.cohort_id, judge=user, organisation_id=enrolment.organisation_id
-        ).exists()
-    )
-
-
-@rules.predicate
-def judges_finalist(user, enrolment) -> bool:
-    """Assigned to the finalist, still on the panel, and not conflicted."""
-    return (
-        enrolment is not None
-        and getattr(user, "is_authenticated", False)
-        and is_judge(user)
-        and Assignment.objects.active()
-        .filter(judge=user, enrolment=enrolment, cohort__panel__judge=user, cohort__panel__removed_at__isnull=True)
-        .exists()
-        and not is_conflicted_with(user, enrolment)
-    )
 
 
 @rules.predicate
@@ -66,9 +30,6 @@ def has_no_role(user) -> bool:
 rules.add_perm("cohorts.manage_cohorts", is_programme_lead)
 rules.add_perm("cohorts.view_cohort_timeline", is_programme_lead | belongs_to_cohort)
 rules.add_perm("cohorts.apply", has_no_role)
-rules.add_perm("cohorts.manage_judging", is_programme_lead)
-rules.add_perm("cohorts.declare_conflict", is_on_panel)  # object: the cohort
-rules.add_perm("cohorts.judge_finalist", judges_finalist)  # object: the finalist's enrolment
 
 # The Django admin is the lead's fallback.
 for perm in (
@@ -76,10 +37,7 @@ for perm in (
     "change_cohort",
     "view_milestone",
     "view_enrolment",
-    "view_cohortjudge",
     "view_application",
-    "view_conflictdeclaration",
-    "view_assignment",
     "view_reminder",
     "view_resultsnapshot",
 ):

@@ -3,7 +3,8 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.rules import is_programme_lead
-from cohorts.models import Cohort, CohortJudge, Enrolment, EnrolmentStatus, Milestone
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone
+from judging.models import CohortJudge
 from organisations.models import Membership, Organisation
 
 ENROLMENT_SORTS = {

@@ -2,9 +2,7 @@ from django.urls import path
 
 from cohorts.urls_applications import urlpatterns as application_urls
 from cohorts.urls_audit import urlpatterns as audit_urls
-from cohorts.urls_judging import urlpatterns as judging_urls
 from cohorts.urls_results import urlpatterns as results_urls
-from cohorts.urls_shortlisting import urlpatterns as shortlisting_urls
 from cohorts.views import programme
 
 app_name = "cohorts"
@@ -45,8 +43,6 @@ urlpatterns = [
         name="enrolment_extension",
     ),
     *application_urls,
-    *shortlisting_urls,
     *results_urls,
-    *judging_urls,
     *audit_urls,
 ]

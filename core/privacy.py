@@ -33,12 +33,13 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Invitation, Role, RoleGrant, User
-from assessments.models import EvidenceFile, Response, Scorecard
-from cohorts.models import Application, Assignment, CohortJudge, ConflictDeclaration, Phase, Reminder
+from assessments.models import EvidenceFile, Response
+from cohorts.models import Application, Phase, Reminder
 from core import audit
 from core import models as core_models
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
+from judging.models import Assignment, CohortJudge, ConflictDeclaration, Scorecard
 from organisations.models import Membership
 
 

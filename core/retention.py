@@ -20,10 +20,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import EvidenceFile, Scorecard, SelfAssessment
+from assessments.models import EvidenceFile, SelfAssessment
 from cohorts.models import Cohort, Phase
 from core import audit
 from core.models import AuditEvent
+from judging.models import Scorecard
 
 logger = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation, Role, RoleGrant, User
 from accounts.selectors import roles_of
-from assessments.selectors_scorecards import assignments_judged_by
 from cohorts import selectors as cohort_selectors
 from cohorts.dashboards import cohort_cards, member_cards
 from cohorts.models import Cohort, Reminder
 from cohorts.services.reminders import last_reminded_of
 from core import notifications
 from core.models import AuditEvent, OutboundEmail
+from judging.selectors import assignments_judged_by
 from organisations.models import Membership, Organisation
 
 DASHBOARDS = {

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "frameworks",
     "cohorts",
     "assessments",
+    "judging",
     "documents",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("frameworks.urls")),
     path("", include("cohorts.urls")),
     path("", include("assessments.urls")),
+    path("", include("judging.urls")),
     path("", include("documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -54,10 +54,10 @@ def seed(args):
     from allauth.mfa.totp.internal.auth import TOTP
 
     from accounts.models import Role, RoleGrant, User
-    from assessments.models import Scorecard, ScoreEntry
-    from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase
+    from cohorts.models import Cohort, Enrolment, Phase
     from cohorts.services.programme import create_cohort
     from frameworks.models import Criterion
+    from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
     from organisations.models import Membership, Organisation
 
     started = time.perf_counter()
@@ -136,7 +136,7 @@ def measure(cohort, lead, judge, enrolment, runs):
     from django.test import Client
 
     from assessments.services import results
-    from cohorts.models import Assignment
+    from judging.models import Assignment
 
     lead_client, judge_client = Client(), Client()
     lead_client.force_login(lead)

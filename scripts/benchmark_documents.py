@@ -49,10 +49,10 @@ def seed_cohort(*, number: int, finalists: int, judges_per_finalist: int, lead, 
     from datetime import date
 
     from accounts.models import Role, RoleGrant, User
-    from assessments.models import Scorecard, ScoreEntry
-    from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase
+    from cohorts.models import Cohort, Enrolment, Phase
     from cohorts.services.programme import create_cohort
     from frameworks.models import Criterion
+    from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
     from organisations.models import Organisation
 
     cohort = create_cohort(

@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Response, Scorecard, ScoreEntry
+from assessments.models import Response
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase, ResultSnapshot
 from cohorts.services import programme
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 from frameworks.models import Criterion
+from judging.models import Scorecard, ScoreEntry
 from organisations.models import Membership
 
 FINALIST_STATUSES = (

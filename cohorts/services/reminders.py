@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Scorecard
 from cohorts import timeline
-from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Phase, Reminder
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase, Reminder
 from cohorts.services.programme import submission_deadline, submission_refusal
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
+from judging.models import Assignment, Scorecard
 from organisations.models import Membership
 
 # Days before each deadline on which reminders go out.
@@ -259,7 +259,7 @@ def _send_judging_reminder(*, judge: User, cohort: Cohort, assignments: list[Ass
             "finalists": [assignment.enrolment.organisation for assignment in assignments],
             "deadline": deadline,
             "when": _in_days(days_left(day, today)),
-            "url": absolute_url(reverse("assessments:scorecard_list")),
+            "url": absolute_url(reverse("judging:scorecard_list")),
         },
     )
 

@@ -3,12 +3,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from assessments.models import Scorecard, ScoreEntry
 from assessments.services import results as services
-from assessments.services.scorecards import ensure_scorecard
-from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
 from core.errors import ServiceError
 from core.models import AuditEvent
+from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
+from judging.services.scorecards import ensure_scorecard
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

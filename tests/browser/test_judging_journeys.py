@@ -17,12 +17,12 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from assessments.models import Scorecard, ScoreEntry
 from assessments.services import self_assessment
-from cohorts.models import Assignment, Cohort, ConflictDeclaration, Enrolment, EnrolmentStatus, Phase
-from cohorts.services import judging
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
 from cohorts.timeline import add_months
 from core.models import AuditEvent
+from judging.models import Assignment, ConflictDeclaration, Scorecard, ScoreEntry
+from judging.services import panel as judging
 from tests.browser.test_journeys import TOTP_PERIOD, enter_mfa_code, fresh_totp, sign_in, sign_out, submit
 from tests.browser.test_programme_journeys import (
     other_person,  # noqa: F401 (a fixture)

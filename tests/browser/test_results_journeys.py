@@ -47,13 +47,14 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Response, Scorecard, ScoreEntry, SelfAssessment
+from assessments.models import Response, SelfAssessment
 from assessments.services import results as results_services
-from assessments.services.scorecards import ensure_scorecard
 from assessments.services.self_assessment import ensure_assessment
-from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
 from cohorts.timeline import add_months
 from frameworks.models import Criterion
+from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
+from judging.services.scorecards import ensure_scorecard
 from tests.browser.test_journeys import enter_mfa_code, fresh_totp, sign_in, submit
 from tests.browser.test_programme_journeys import sign_in_as_lead, success_messages, text, today_in_london
 from tests.factories import (

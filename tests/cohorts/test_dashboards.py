@@ -4,7 +4,8 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from cohorts.models import CohortJudge, Phase
+from cohorts.models import Phase
+from judging.models import CohortJudge
 from tests.factories import EnrolmentFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_every_model_of_ours_is_in_the_admin():
     ours = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"accounts", "assessments", "cohorts", "core", "frameworks", "organisations"}
+        if m._meta.app_label in {"accounts", "assessments", "cohorts", "core", "frameworks", "judging", "organisations"}
     ]
 
     missing = [m.__name__ for m in ours if m not in admin.site._registry]
@@ -112,7 +113,7 @@ def test_every_model_of_ours_is_in_the_admin():
         "/admin/cohorts/enrolment/?status__exact=enrolled",
         "/admin/cohorts/milestone/",
         "/admin/cohorts/application/",
-        "/admin/cohorts/cohortjudge/",
+        "/admin/judging/cohortjudge/",
         "/admin/organisations/organisationimport/",
         "/admin/organisations/membership/",
         "/admin/frameworks/framework/",

@@ -3,11 +3,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core import mail
 
-from cohorts.models import Assignment, Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
 from cohorts.services import programme
 from core.errors import ServiceError
 from core.models import AuditEvent
 from frameworks.models import Framework
+from judging.models import Assignment
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

@@ -11,13 +11,13 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
 
-from assessments.models import Scorecard
-from assessments.services.scorecards import ensure_scorecard
-from cohorts.models import Assignment, CohortJudge, EnrolmentStatus, Reminder
+from cohorts.models import EnrolmentStatus, Reminder
 from cohorts.services import reminders
 from cohorts.services.reminders import due_milestone, effective_deadline_day, reminder_key, send_due_reminders
 from core.errors import ServiceError
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
+from judging.models import Assignment, CohortJudge, Scorecard
+from judging.services.scorecards import ensure_scorecard
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 LONDON = ZoneInfo("Europe/London")

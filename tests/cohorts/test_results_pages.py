@@ -25,13 +25,14 @@ import io
 import pytest
 from django.core import mail
 
-from assessments.models import Response, Scorecard, ScoreEntry
+from assessments.models import Response
 from assessments.services import results as services
-from assessments.services.scorecards import ensure_scorecard
 from assessments.services.self_assessment import ensure_assessment
-from cohorts.models import Assignment, Cohort, CohortJudge, Enrolment, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
 from cohorts.views.results import _digest
 from core.models import AuditEvent
+from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
+from judging.services.scorecards import ensure_scorecard
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

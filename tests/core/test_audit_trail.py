@@ -11,9 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Role
 from assessments.services.self_assessment import ensure_assessment
-from cohorts.models import Application, Assignment, CohortJudge
+from cohorts.models import Application
 from core import audit
 from core.models import AuditEvent
+from judging.models import Assignment, CohortJudge
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def test_entries_know_the_cohort_of_their_object(cohort, lead, judge):
     assessment = ensure_assessment(enrolment=enrolment)
     seat = CohortJudge.objects.create(cohort=cohort, judge=judge)
     assignment = Assignment.objects.create(cohort=cohort, judge=judge, enrolment=enrolment)
-    from assessments.services.scorecards import ensure_scorecard
+    from judging.services.scorecards import ensure_scorecard
 
     scorecard = ensure_scorecard(assignment=assignment)
     application = Application.objects.create(

@@ -285,7 +285,7 @@ def test_the_public_check_is_rate_limited_by_client_address(client, finalised, s
 def test_finalising_again_with_a_new_level_reissues_and_a_lost_accreditation_revokes(
     finalised, lead, django_capture_on_commit_callbacks
 ):
-    from assessments.models import ScoreEntry
+    from judging.models import ScoreEntry
 
     cohort, enrolments = finalised
     alpha, beta = certificate_of(enrolments["Alpha Water"]), certificate_of(enrolments["Beta Water"])

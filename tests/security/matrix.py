@@ -28,21 +28,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Invitation, RoleGrant, User
 from assessments.models import EvidenceFile, SelfAssessment
-from cohorts.models import (
-    Application,
-    Assignment,
-    Cohort,
-    CohortJudge,
-    ConflictDeclaration,
-    Enrolment,
-    Milestone,
-    Reminder,
-    ResultSnapshot,
-)
+from cohorts.models import Application, Cohort, Enrolment, Milestone, Reminder, ResultSnapshot
 from cohorts.views.results import _digest
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 from documents.models import Certificate, Document, DocumentBatch
 from frameworks.models import KPI, Criterion, Framework
+from judging.models import Assignment, CohortJudge, ConflictDeclaration
 from organisations.models import Membership, Organisation, OrganisationImport
 from tests.security.world import (
     ANON,
@@ -428,27 +419,27 @@ PAGES: dict[str, Page] = {
         probe=field_of(Application, lambda w: w.extra["application"], "status"),
     ),
     # Shortlisting (cohort 22) ---------------------------------------------------------------
-    "cohorts:shortlist": Page(kwargs=number(SHORTLISTING), get=LEAD_ONLY),
-    "cohorts:shortlist_top": Page(
+    "judging:shortlist": Page(kwargs=number(SHORTLISTING), get=LEAD_ONLY),
+    "judging:shortlist_top": Page(
         kwargs=number(SHORTLISTING),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         data=lambda w: {"n": 2},
         probe=field_of(Enrolment, lambda w: w.enrolment(SHORTLISTING), "status"),
     ),
-    "cohorts:shortlist_select": Page(
+    "judging:shortlist_select": Page(
         kwargs=enrolment(SHORTLISTING),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         probe=field_of(Enrolment, lambda w: w.enrolment(SHORTLISTING), "status"),
     ),
-    "cohorts:shortlist_unselect": Page(
+    "judging:shortlist_unselect": Page(
         kwargs=enrolment(SHORTLISTING, "B"),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         probe=field_of(Enrolment, lambda w: w.enrolment(SHORTLISTING, "B"), "status"),
     ),
-    "cohorts:shortlist_announce": Page(
+    "judging:shortlist_announce": Page(
         kwargs=number(SHORTLISTING),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
@@ -486,56 +477,56 @@ PAGES: dict[str, Page] = {
         get=ORGANISATION_A,
     ),
     # Judging: the lead's (cohort 23) ----------------------------------------------------------
-    "cohorts:judging_panel": Page(
+    "judging:panel": Page(
         kwargs=number(JUDGING),
         get=LEAD_ONLY,
         post=LEAD_ONLY,
         data=lambda w: {"judge": w.users["judge_spare"].pk},
         probe=count(lambda w: CohortJudge.objects.filter(cohort=w.cohorts[JUDGING])),
     ),
-    "cohorts:judging_panel_invite": Page(
+    "judging:panel_invite": Page(
         kwargs=number(JUDGING),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         data=lambda w: {"email": "new-judge@matrix.example"},
         probe=count(lambda w: Invitation.objects.all()),
     ),
-    "cohorts:judging_panel_remove": Page(
+    "judging:panel_remove": Page(
         kwargs=lambda w, role: {"number": w.number(JUDGING), "pk": w.extra["seats"][JUDGE_FREE].pk},
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         data=lambda w: {"reason": "Unavailable on the presentation day."},
         probe=field_of(CohortJudge, lambda w: w.extra["seats"][JUDGE_FREE], "removed_at"),
     ),
-    "cohorts:judging_assignments": Page(kwargs=number(JUDGING), get=LEAD_ONLY),
-    "cohorts:judging_assignments_run": Page(
+    "judging:assignments": Page(kwargs=number(JUDGING), get=LEAD_ONLY),
+    "judging:assignments_run": Page(
         kwargs=number(JUDGING),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         probe=count(lambda w: Assignment.objects.active().filter(cohort=w.cohorts[JUDGING])),
     ),
-    "cohorts:judging_assignment_add": Page(
+    "judging:assignment_add": Page(
         kwargs=number(JUDGING),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         data=lambda w: {"judge": w.users[JUDGE_FREE].pk, "enrolment": w.enrolment(JUDGING).pk},
         probe=count(lambda w: Assignment.objects.active().filter(cohort=w.cohorts[JUDGING])),
     ),
-    "cohorts:judging_assignment_remove": Page(
+    "judging:assignment_remove": Page(
         kwargs=lambda w, role: {"number": w.number(JUDGING), "pk": w.assignment(JUDGE_A).pk},
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         probe=field_of(Assignment, lambda w: w.assignment(JUDGE_A), "removed_at"),
     ),
-    "cohorts:judging_dashboard": Page(kwargs=number(JUDGING), get=LEAD_ONLY),
-    "cohorts:judging_remind": Page(
+    "judging:dashboard": Page(kwargs=number(JUDGING), get=LEAD_ONLY),
+    "judging:remind": Page(
         kwargs=lambda w, role: {"number": w.number(JUDGING), "judge_pk": w.users[JUDGE_A].pk},
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         probe=count(lambda w: Reminder.objects.all()),
     ),
     # Judging: a judge's conflicts (the cohort's panel only) ---------------------------------------
-    "cohorts:judging_conflicts": Page(
+    "judging:conflicts": Page(
         kwargs=number(JUDGING),
         get=ON_THE_PANEL,
         post=ON_THE_PANEL,
@@ -660,15 +651,15 @@ PAGES: dict[str, Page] = {
         probe=count(lambda w: KPI.objects.filter(criterion__framework=w.extra["framework"])),
     ),
     # Scorecards (cohort 23; each judge asks for their own assignment to A) -----------------------------
-    "assessments:scorecard_list": Page(get=JUDGES),
-    "assessments:scorecard": Page(
+    "judging:scorecard_list": Page(get=JUDGES),
+    "judging:scorecard": Page(
         kwargs=own_assignment,
         get=SCORECARD_A,
         post=SCORECARD_A,
         data=lambda w: {"code": "Q1", "score": "3", "base_score": "7"},
         probe=lambda w: w.scorecard(JUDGE_A).entries.get(criterion__code="Q1").score,
     ),
-    "assessments:scorecard_autosave": Page(
+    "judging:scorecard_autosave": Page(
         kwargs=own_assignment,
         get=NOT_A_GET,
         post=expect(404, anon=401, judge_a=OK),
@@ -680,15 +671,15 @@ PAGES: dict[str, Page] = {
         },
         probe=lambda w: w.scorecard(JUDGE_A).entries.get(criterion__code="Q2").comment,
     ),
-    "assessments:scorecard_review": Page(kwargs=own_assignment, get=SCORECARD_A),
-    "assessments:scorecard_submit": Page(
+    "judging:scorecard_review": Page(kwargs=own_assignment, get=SCORECARD_A),
+    "judging:scorecard_submit": Page(
         kwargs=own_assignment,
         get=expect(404, judge_a=405),
         post=SCORECARD_A,
         probe=lambda w: w.scorecard(JUDGE_A).status,
     ),
     # The lead's view of a submitted scorecard; anyone else signed in is told it does not exist.
-    "assessments:scorecard_unlock": Page(
+    "judging:scorecard_unlock": Page(
         kwargs=lambda w, role: {"assignment_pk": w.assignment("judge_other").pk},
         get=expect(404, lead=OK),
         post=expect(404, lead=OK),
@@ -793,9 +784,9 @@ CROSS_COHORT = {
     },
     "cohorts:results_finalist": lambda w: {"number": w.number(FINAL), "pk": w.enrolment(CLOSED).pk},
     "cohorts:organisation_results": lambda w: {"number": w.number(FINAL), "pk": w.enrolment(JUDGING).pk},
-    "cohorts:judging_panel_remove": lambda w: {"number": w.number(FINAL), "pk": w.extra["seats"][JUDGE_A].pk},
-    "cohorts:judging_assignment_remove": lambda w: {"number": w.number(FINAL), "pk": w.assignment(JUDGE_A).pk},
-    "cohorts:shortlist_select": lambda w: {"number": w.number(SHORTLISTING), "pk": w.enrolment(SA).pk},
+    "judging:panel_remove": lambda w: {"number": w.number(FINAL), "pk": w.extra["seats"][JUDGE_A].pk},
+    "judging:assignment_remove": lambda w: {"number": w.number(FINAL), "pk": w.assignment(JUDGE_A).pk},
+    "judging:shortlist_select": lambda w: {"number": w.number(SHORTLISTING), "pk": w.enrolment(SA).pk},
     # An editable version, with a criterion or KPI of version 1 in the URL.
     "frameworks:criterion_edit": lambda w: {
         "version": w.extra["framework"].version,

@@ -29,11 +29,12 @@ from hypothesis import strategies as st
 
 from accounts.models import RoleGrant
 from assessments import scoring
-from assessments.models import EvidenceFile, Response, Scorecard, ScoreEntry
+from assessments.models import EvidenceFile, Response
 from cohorts.models import Enrolment, ResultSnapshot
 from core import charts
 from core.errors import ServiceError
 from documents.models import Certificate
+from judging.models import Scorecard, ScoreEntry
 from organisations.models import Membership, Organisation
 from tests.security.matrix import OK, PAGES, REFUSED
 from tests.security.tally import CountingClient
@@ -253,11 +254,11 @@ def protected(world) -> dict[str, object]:
 
 # What a form may change of the protected rows, when that is its job.
 MAY_CHANGE = {
-    "cohorts:shortlist_unselect": {"B"},
-    "cohorts:shortlist_top": {"B"},
+    "judging:shortlist_unselect": {"B"},
+    "judging:shortlist_top": {"B"},
     "cohorts:results_finalise": {"B", "results"},
     "cohorts:results_reopen": {"B", "results"},
-    "assessments:scorecard_unlock": {"scores"},
+    "judging:scorecard_unlock": {"scores"},
     "documents:issue_certificate": {"results"},
     "documents:reissue_certificate": {"results"},
     "documents:revoke_certificate": {"results"},
@@ -282,12 +283,12 @@ COHORT_SA = _page("cohorts:cohort_detail", number=lambda w: w.number(SA))
 TIMELINE_SA = _page("cohorts:timeline_edit", number=lambda w: w.number(SA))
 CRITERION_Q1 = _page("assessments:criterion", pk=lambda w: w.assessment(SA).pk, code="Q1")
 PRINT_SA = _page("assessments:print", pk=lambda w: w.assessment(SA).pk)
-SCORECARD = _page("assessments:scorecard", assignment_pk=lambda w: w.assignment(JUDGE_A).pk)
-UNLOCK_A = _page("assessments:scorecard_unlock", assignment_pk=lambda w: w.assignment(JUDGE_A).pk)
+SCORECARD = _page("judging:scorecard", assignment_pk=lambda w: w.assignment(JUDGE_A).pk)
+UNLOCK_A = _page("judging:scorecard_unlock", assignment_pk=lambda w: w.assignment(JUDGE_A).pk)
 FRAMEWORK = _page("frameworks:framework_detail", version=lambda w: w.extra["framework"].version)
 DOCUMENTS = _page("documents:cohort_documents", number=lambda w: w.number(FINAL))
 VERIFY = _page("documents:verify_code", code=lambda w: w.extra["certificate"].code)
-PANEL = _page("cohorts:judging_panel", number=lambda w: w.number(JUDGING))
+PANEL = _page("judging:panel", number=lambda w: w.number(JUDGING))
 
 SHOWN_ON = {
     "organisations:organisation_edit": [(MEMBER_A, ORG_A), (LEAD, lambda w: "/organisations/")],
@@ -308,11 +309,11 @@ SHOWN_ON = {
     "cohorts:application_decline": [
         (LEAD, _page("cohorts:application_detail", pk=lambda w: w.extra["application"].pk))
     ],
-    "cohorts:judging_panel_remove": [(LEAD, PANEL)],
-    "cohorts:judging_panel_invite": [(LEAD, PANEL)],
-    "cohorts:judging_conflicts": [
-        (JUDGE_A, _page("cohorts:judging_conflicts", number=lambda w: w.number(JUDGING))),
-        (LEAD, _page("cohorts:judging_dashboard", number=lambda w: w.number(JUDGING))),
+    "judging:panel_remove": [(LEAD, PANEL)],
+    "judging:panel_invite": [(LEAD, PANEL)],
+    "judging:conflicts": [
+        (JUDGE_A, _page("judging:conflicts", number=lambda w: w.number(JUDGING))),
+        (LEAD, _page("judging:dashboard", number=lambda w: w.number(JUDGING))),
     ],
     "cohorts:results_reopen": [(LEAD, _page("cohorts:results", number=lambda w: w.number(FINAL)))],
     "assessments:criterion": [(MEMBER_A, CRITERION_Q1), (LEAD, PRINT_SA)],
@@ -321,10 +322,10 @@ SHOWN_ON = {
         (MEMBER_A, _page("assessments:criterion", pk=lambda w: w.assessment(SA).pk, code="Q2"))
     ],
     "assessments:reopen": [(LEAD, _page("assessments:review", pk=lambda w: w.assessment(SHORTLISTING).pk))],
-    "assessments:scorecard": [(JUDGE_A, SCORECARD), (LEAD, UNLOCK_A)],
-    "assessments:scorecard_autosave": [(JUDGE_A, SCORECARD), (LEAD, UNLOCK_A)],
-    "assessments:scorecard_unlock": [
-        (LEAD, _page("assessments:scorecard_unlock", assignment_pk=lambda w: w.assignment("judge_other").pk))
+    "judging:scorecard": [(JUDGE_A, SCORECARD), (LEAD, UNLOCK_A)],
+    "judging:scorecard_autosave": [(JUDGE_A, SCORECARD), (LEAD, UNLOCK_A)],
+    "judging:scorecard_unlock": [
+        (LEAD, _page("judging:scorecard_unlock", assignment_pk=lambda w: w.assignment("judge_other").pk))
     ],
     "frameworks:framework_edit": [(LEAD, FRAMEWORK), (LEAD, lambda w: "/frameworks/")],
     "frameworks:criterion_create": [(LEAD, FRAMEWORK)],
@@ -333,10 +334,8 @@ SHOWN_ON = {
     "frameworks:kpi_edit": [(LEAD, FRAMEWORK)],
     "documents:reissue_certificate": [(LEAD, DOCUMENTS), (ANON, VERIFY)],
     "documents:revoke_certificate": [(LEAD, DOCUMENTS), (ANON, VERIFY)],
-    "cohorts:shortlist_top": [(LEAD, _page("cohorts:shortlist", number=lambda w: w.number(SHORTLISTING)))],
-    "cohorts:judging_assignment_add": [
-        (LEAD, _page("cohorts:judging_assignments", number=lambda w: w.number(JUDGING)))
-    ],
+    "judging:shortlist_top": [(LEAD, _page("judging:shortlist", number=lambda w: w.number(SHORTLISTING)))],
+    "judging:assignment_add": [(LEAD, _page("judging:assignments", number=lambda w: w.number(JUDGING)))],
     "organisations:organisation_import": [(LEAD, lambda w: "/organisations/import/")],
 }
 
@@ -513,7 +512,7 @@ RAW_TARGETS = [
     (MEMBER_A, "assessments:criterion"),
     (MEMBER_A, "assessments:autosave"),
     (MEMBER_A, "assessments:evidence_upload"),
-    (JUDGE_A, "assessments:scorecard_autosave"),
+    (JUDGE_A, "judging:scorecard_autosave"),
     (LEAD, "organisations:organisation_import"),
     (LEAD, "cohorts:cohort_edit"),
     (LEAD, "documents:revoke_certificate"),

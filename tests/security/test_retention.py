@@ -10,11 +10,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from assessments.models import EvidenceFile, Response, Scorecard, ScoreEntry, SelfAssessment
-from cohorts.models import Assignment, CohortJudge, Phase
+from assessments.models import EvidenceFile, Response, SelfAssessment
+from cohorts.models import Phase
 from cohorts.services import programme
 from core import retention
 from core.models import AuditEvent
+from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from pq_portal.celery import app as celery_app
 from tests.factories import EnrolmentFactory, make_cohort, make_judge, make_member
 

@@ -37,19 +37,20 @@ from PIL import Image
 
 from accounts import services as account_services
 from accounts.models import Role, RoleGrant, User
-from assessments.models import EvidenceFile, Response, Scorecard, SelfAssessment
+from assessments.models import EvidenceFile, Response, SelfAssessment
 from assessments.services import evidence as evidence_services
 from assessments.services import results as results_services
-from assessments.services.scorecards import ensure_scorecard
 from assessments.services.self_assessment import ensure_assessment
-from cohorts.models import Application, Assignment, Cohort, CohortJudge, Enrolment, EnrolmentStatus, Milestone, Phase
+from cohorts.models import Application, Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
 from cohorts.services import applications as application_services
-from cohorts.services import judging as judging_services
 from core.models import Notification, OutboundEmail
 from documents import services as document_services
 from documents.models import Certificate, Document
 from frameworks import services as framework_services
 from frameworks.models import KPI, Criterion, Framework
+from judging.models import Assignment, CohortJudge, Scorecard
+from judging.services import panel as judging_services
+from judging.services.scorecards import ensure_scorecard
 from organisations import imports as import_services
 from organisations.models import Membership, Organisation, OrganisationImport
 from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_lead

@@ -13,28 +13,20 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Role, User
-from assessments.models import Scorecard, ScoreEntry, SelfAssessment
+from assessments.models import SelfAssessment
 from assessments.selectors import assessment_summaries
 from assessments.services import results as results_services
-from assessments.services import scorecards as scorecard_services
 from assessments.services import self_assessment as assessment_services
-from cohorts.assignment import plan_assignments
-from cohorts.models import (
-    Assignment,
-    Cohort,
-    CohortJudge,
-    ConflictDeclaration,
-    Enrolment,
-    EnrolmentStatus,
-    Phase,
-    Relationship,
-)
-from cohorts.services import judging as judging_services
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
 from cohorts.services import reminders as reminder_services
 from cohorts.services.programme import create_cohort
 from cohorts.services.reminders import send_due_reminders
 from cohorts.timeline import add_months
 from core.models import Notification
+from judging.assignment import plan_assignments
+from judging.models import Assignment, CohortJudge, ConflictDeclaration, Relationship, Scorecard, ScoreEntry
+from judging.services import panel as judging_services
+from judging.services import scorecards as scorecard_services
 from organisations.models import Membership, Organisation, Sector, Size
 
 DEMO_PASSWORD = "pq-demo-2026"
