@@ -4,8 +4,8 @@ from django.db.models import Prefetch
 from django.db.models.functions import Length, Trim
 
 from assessments.models import Response
-from assessments.scoring import self_assessment_index
 from frameworks.models import KPI
+from results.scoring import self_assessment_index
 
 
 def assessment_with_answers(assessment) -> list[Response]:

@@ -4,7 +4,7 @@ of these are read-only here."""
 
 from django.contrib import admin
 
-from cohorts.models import Application, Cohort, Enrolment, Milestone, Reminder, ResultSnapshot
+from cohorts.models import Application, Cohort, Enrolment, Milestone, Reminder
 from core.admin import ReadOnlyAdmin
 
 
@@ -56,10 +56,3 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "cohort")
     search_fields = ("recipient__email", "recipient__full_name")
     list_select_related = ("recipient", "cohort", "sent_by")
-
-
-@admin.register(ResultSnapshot)
-class ResultSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ("cohort", "number", "status", "finalised_at", "finalised_by", "superseded_at")
-    list_filter = ("status", "cohort")
-    exclude = ("data",)

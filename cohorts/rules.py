@@ -39,7 +39,6 @@ for perm in (
     "view_enrolment",
     "view_application",
     "view_reminder",
-    "view_resultsnapshot",
 ):
     rules.add_perm(f"cohorts.{perm}", is_programme_lead)
 rules.add_perm("cohorts", is_programme_lead)  # the app's section of the admin

@@ -2,7 +2,6 @@ from django.urls import path
 
 from cohorts.urls_applications import urlpatterns as application_urls
 from cohorts.urls_audit import urlpatterns as audit_urls
-from cohorts.urls_results import urlpatterns as results_urls
 from cohorts.views import programme
 
 app_name = "cohorts"
@@ -43,6 +42,5 @@ urlpatterns = [
         name="enrolment_extension",
     ),
     *application_urls,
-    *results_urls,
     *audit_urls,
 ]

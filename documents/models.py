@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment, ResultSnapshot
+from cohorts.models import Cohort, Enrolment
+from results.models import ResultSnapshot
 
 # Crockford's base 32 without I, L, O, U: easy to read aloud and to type.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

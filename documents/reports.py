@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from assessments import scoring
-from cohorts.models import Enrolment, EnrolmentStatus, ResultSnapshot
-from cohorts.results_display import (
+from cohorts.models import Enrolment, EnrolmentStatus
+from documents.rendering import render_pdf, svg_data_uri
+from results import scoring
+from results.models import ResultSnapshot
+from results.presenters import (
     CALIBRATION_CHART_ALT,
     SCORES_CHART_ALT,
     Board,
@@ -49,7 +51,6 @@ from cohorts.results_display import (
     totals_chart,
     weight_text,
 )
-from documents.rendering import render_pdf, svg_data_uri
 
 PROGRAMME = "P&Q accreditation programme"
 STYLES = ("report.css",)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from documents.models import Certificate, Document, DocumentBatch
 from documents.services import ACCREDITED_LEVELS, STALE_AFTER, final_snapshot
+from results.models import ResultSnapshot
 
 
 @dataclass

@@ -17,12 +17,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 from documents.models import Certificate, Document, DocumentBatch
 from organisations.models import Membership
+from results.models import ResultSnapshot
 
 ACCREDITED_LEVELS = {
     EnrolmentStatus.ACCREDITED: Certificate.Level.ACCREDITED,

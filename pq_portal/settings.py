@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cohorts",
     "assessments",
     "judging",
+    "results",
     "documents",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("", include("assessments.urls")),
     path("", include("judging.urls")),
+    path("", include("results.urls")),
     path("", include("documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -135,8 +135,8 @@ def report(name, times, queries):
 def measure(cohort, lead, judge, enrolment, runs):
     from django.test import Client
 
-    from assessments.services import results
     from judging.models import Assignment
+    from results import services as results
 
     lead_client, judge_client = Client(), Client()
     lead_client.force_login(lead)

@@ -113,7 +113,7 @@ def finalise_quietly(cohort, lead):
     """Finalise without making the documents (this script times them)."""
     from unittest import mock
 
-    from assessments.services import results
+    from results import services as results
 
     with mock.patch("documents.services._queue"):
         return results.finalise(cohort=cohort, actor=lead)

@@ -15,14 +15,14 @@ from django.views.generic import TemplateView
 
 from assessments import pending
 from assessments.models import Response, SelfAssessment
-from assessments.scoring import self_assessment_index
 from assessments.selectors import assessment_with_answers
 from assessments.services import self_assessment as services
 from cohorts.models import Enrolment
 from cohorts.services.programme import submission_deadline
-from core.charts import maturity_profile
 from core.errors import ServiceError
 from core.models import AuditEvent
+from results.charts import maturity_profile
+from results.scoring import self_assessment_index
 
 
 def _assessment_for(request, pk: int, *, perm: str = "assessments.view_assessment") -> SelfAssessment:

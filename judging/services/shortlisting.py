@@ -15,7 +15,6 @@ from django.db import transaction
 from django.urls import reverse
 
 from assessments.models import SelfAssessment
-from assessments.scoring import equal, round_half_up
 from assessments.selectors import AssessmentSummary, assessment_summaries
 from cohorts import timeline
 from cohorts.models import PHASE_ORDER, Cohort, Enrolment, EnrolmentStatus, Phase
@@ -25,6 +24,7 @@ from core.models import AuditEvent
 from core.notifications import absolute_url, send_templated_email
 from judging.models import Assignment
 from organisations.models import Membership
+from results.scoring import equal, round_half_up
 
 ANNOUNCED = "shortlist.announced"
 

@@ -234,6 +234,7 @@ def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_c
         "judging",
         "organisations",
         "cohorts",
+        "results",
         "assessments",
     ]
     assert audit_add.status_code == 403

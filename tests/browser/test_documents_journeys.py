@@ -5,8 +5,8 @@ the public page; a member downloads their organisation's certificate."""
 import pytest
 from django.db import transaction
 
-from assessments.services import results
 from documents.models import Certificate
+from results import services as results
 from tests.browser.test_journeys import sign_in, sign_out, submit
 from tests.browser.test_programme_journeys import sign_in_as_lead, success_messages, text
 from tests.documents.helpers import judged_cohort

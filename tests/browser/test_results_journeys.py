@@ -48,13 +48,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Response, SelfAssessment
-from assessments.services import results as results_services
 from assessments.services.self_assessment import ensure_assessment
-from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, Phase
 from cohorts.timeline import add_months
 from frameworks.models import Criterion
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from judging.services.scorecards import ensure_scorecard
+from results import services as results_services
+from results.models import ResultSnapshot
 from tests.browser.test_journeys import enter_mfa_code, fresh_totp, sign_in, submit
 from tests.browser.test_programme_journeys import sign_in_as_lead, success_messages, text, today_in_london
 from tests.factories import (

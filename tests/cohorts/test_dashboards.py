@@ -97,7 +97,8 @@ def test_every_model_of_ours_is_in_the_admin():
     ours = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"accounts", "assessments", "cohorts", "core", "frameworks", "judging", "organisations"}
+        if m._meta.app_label
+        in {"accounts", "assessments", "cohorts", "core", "frameworks", "judging", "organisations", "results"}
     ]
 
     missing = [m.__name__ for m in ours if m not in admin.site._registry]

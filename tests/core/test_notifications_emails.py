@@ -12,12 +12,13 @@ from django.core import mail
 
 from accounts import services as account_services
 from accounts.models import Role
-from assessments.services import results, self_assessment
+from assessments.services import self_assessment
 from cohorts.models import Enrolment, EnrolmentStatus, Phase
 from cohorts.services import applications, programme
 from core.models import Notification
 from judging.services import panel as judging
 from judging.services import scorecards, shortlisting
+from results import services as results
 from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

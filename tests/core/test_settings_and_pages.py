@@ -128,8 +128,8 @@ def test_seed_demo_is_idempotent_and_sets_up_each_role(capsys):
     assert (cohort_5.number, cohort_5.phase, cohort_5.enrolments.count()) == (5, "enrolment", 0)
     assert (cohort_6.number, cohort_6.phase) == (6, "self_assessment")
     from assessments.models import SelfAssessment
-    from cohorts.models import ResultSnapshot
     from judging.models import ConflictDeclaration, Scorecard
+    from results.models import ResultSnapshot
 
     assert SelfAssessment.objects.filter(enrolment__cohort=cohort_3, status="submitted").count() == 13
     assert SelfAssessment.objects.filter(enrolment__cohort=cohort_6, status="draft").count() == 3

@@ -3,10 +3,10 @@
 import subprocess
 from pathlib import Path
 
-from assessments.services import results
 from cohorts.models import Phase
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from judging.services.scorecards import ensure_scorecard
+from results import services as results
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 

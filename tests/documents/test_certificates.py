@@ -9,13 +9,13 @@ from django.core import mail
 from django.urls import reverse
 from PIL import Image
 
-from assessments.services import results
 from cohorts.models import Enrolment
 from core.errors import ServiceError
 from core.models import AuditEvent
 from documents import services
 from documents.models import Certificate, Document
 from documents.tasks import render_document
+from results import services as results
 from tests.documents.helpers import finalise, judged_cohort, pdf_pages, pdf_text
 from tests.factories import make_cohort, make_judge
 

@@ -20,13 +20,13 @@ import pytest
 from pypdf import PdfReader
 
 from assessments.models import Response
-from assessments.services import results
 from assessments.services.self_assessment import ensure_assessment
 from cohorts.models import Phase
 from documents import reports
 from judging.models import CohortJudge
-from tests.cohorts.test_results_pages import scorecard
+from results import services as results
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
+from tests.results.test_results_pages import scorecard
 
 pytestmark = pytest.mark.django_db
 

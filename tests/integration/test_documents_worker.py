@@ -6,8 +6,8 @@ import os
 import pytest
 from django.db import transaction
 
-from assessments.services import results
 from documents.models import Certificate, Document
+from results import services as results
 from tests.documents.helpers import judged_cohort, pdf_text
 from tests.factories import make_lead
 from tests.integration.conftest import wait_until

@@ -6,7 +6,6 @@ from django.core import mail
 from django.utils import timezone
 
 from assessments.models import Response, SelfAssessment
-from assessments.scoring import round_half_up
 from assessments.services import self_assessment
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
 from cohorts.services import programme
@@ -15,6 +14,7 @@ from core.models import AuditEvent
 from judging.models import Assignment
 from judging.services import shortlisting
 from organisations.models import Membership
+from results.scoring import round_half_up
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

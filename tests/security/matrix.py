@@ -28,13 +28,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Invitation, RoleGrant, User
 from assessments.models import EvidenceFile, SelfAssessment
-from cohorts.models import Application, Cohort, Enrolment, Milestone, Reminder, ResultSnapshot
-from cohorts.views.results import _digest
+from cohorts.models import Application, Cohort, Enrolment, Milestone, Reminder
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 from documents.models import Certificate, Document, DocumentBatch
 from frameworks.models import KPI, Criterion, Framework
 from judging.models import Assignment, CohortJudge, ConflictDeclaration
 from organisations.models import Membership, Organisation, OrganisationImport
+from results.models import ResultSnapshot
+from results.views import _digest
 from tests.security.world import (
     ANON,
     CLOSED,
@@ -446,33 +447,31 @@ PAGES: dict[str, Page] = {
         probe=count(lambda w: AuditEvent.objects.filter(action="shortlist.announced")),
     ),
     # Results: the lead's (final in cohort 24; finalising in cohort 23) ---------------------------
-    "cohorts:results": Page(kwargs=number(FINAL), get=LEAD_ONLY),
-    "cohorts:results_finalise": Page(
+    "results:cohort": Page(kwargs=number(FINAL), get=LEAD_ONLY),
+    "results:finalise": Page(
         kwargs=number(JUDGING),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         data=lambda w: {"confirm_missing": "on", "open_seen": _digest(_open_scorecards(w))},
         probe=count(lambda w: ResultSnapshot.objects.filter(cohort=w.cohorts[JUDGING])),
     ),
-    "cohorts:results_reopen": Page(
+    "results:reopen": Page(
         kwargs=number(FINAL),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
         data=lambda w: {"reason": "A judge's scores were entered against the wrong finalist."},
         probe=field_of(ResultSnapshot, lambda w: w.extra["snapshot"], "status"),
     ),
-    "cohorts:results_csv": Page(kwargs=number(FINAL), get=LEAD_ONLY),
-    "cohorts:results_scores_csv": Page(kwargs=number(FINAL), get=LEAD_ONLY),
-    "cohorts:results_finalist": Page(kwargs=enrolment(FINAL), get=LEAD_ONLY),
-    "cohorts:results_finalist_chart": Page(kwargs=enrolment(FINAL), get=LEAD_ONLY),
-    "cohorts:results_cohort_chart": Page(
-        kwargs=lambda w, role: {"number": w.number(FINAL), "chart": "totals"}, get=LEAD_ONLY
-    ),
+    "results:csv": Page(kwargs=number(FINAL), get=LEAD_ONLY),
+    "results:scores_csv": Page(kwargs=number(FINAL), get=LEAD_ONLY),
+    "results:finalist": Page(kwargs=enrolment(FINAL), get=LEAD_ONLY),
+    "results:finalist_chart": Page(kwargs=enrolment(FINAL), get=LEAD_ONLY),
+    "results:cohort_chart": Page(kwargs=lambda w, role: {"number": w.number(FINAL), "chart": "totals"}, get=LEAD_ONLY),
     # Results: the organisation's ---------------------------------------------------------
     # Judges and people with no role are not members of anything: 403, as for the lead's pages.
-    "cohorts:my_results": Page(kwargs=number(FINAL), get=expect(403, member_a=OK, member_b=OK, lead=OK)),
-    "cohorts:organisation_results": Page(kwargs=enrolment(FINAL), get=ORGANISATION_A),
-    "cohorts:organisation_results_chart": Page(
+    "results:my_results": Page(kwargs=number(FINAL), get=expect(403, member_a=OK, member_b=OK, lead=OK)),
+    "results:organisation": Page(kwargs=enrolment(FINAL), get=ORGANISATION_A),
+    "results:organisation_chart": Page(
         kwargs=lambda w, role: {"number": w.number(FINAL), "pk": w.enrolment(FINAL).pk, "chart": "scores"},
         get=ORGANISATION_A,
     ),
@@ -736,7 +735,7 @@ PAGES: dict[str, Page] = {
 
 
 def _open_scorecards(w):
-    from assessments.services import results
+    from results import services as results
 
     return results.gather(w.cohort(JUDGING)).open_scorecards
 
@@ -782,8 +781,8 @@ CROSS_COHORT = {
         "number": w.number(JUDGING),
         "pk": w.extra["milestone"].pk,
     },
-    "cohorts:results_finalist": lambda w: {"number": w.number(FINAL), "pk": w.enrolment(CLOSED).pk},
-    "cohorts:organisation_results": lambda w: {"number": w.number(FINAL), "pk": w.enrolment(JUDGING).pk},
+    "results:finalist": lambda w: {"number": w.number(FINAL), "pk": w.enrolment(CLOSED).pk},
+    "results:organisation": lambda w: {"number": w.number(FINAL), "pk": w.enrolment(JUDGING).pk},
     "judging:panel_remove": lambda w: {"number": w.number(FINAL), "pk": w.extra["seats"][JUDGE_A].pk},
     "judging:assignment_remove": lambda w: {"number": w.number(FINAL), "pk": w.assignment(JUDGE_A).pk},
     "judging:shortlist_select": lambda w: {"number": w.number(SHORTLISTING), "pk": w.enrolment(SA).pk},

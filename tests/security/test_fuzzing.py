@@ -28,14 +28,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import RoleGrant
-from assessments import scoring
 from assessments.models import EvidenceFile, Response
-from cohorts.models import Enrolment, ResultSnapshot
-from core import charts
+from cohorts.models import Enrolment
 from core.errors import ServiceError
 from documents.models import Certificate
 from judging.models import Scorecard, ScoreEntry
 from organisations.models import Membership, Organisation
+from results import charts, scoring
+from results.models import ResultSnapshot
 from tests.security.matrix import OK, PAGES, REFUSED
 from tests.security.tally import CountingClient
 from tests.security.world import ANON, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, ROLES, SA, SHORTLISTING, rolled_back
@@ -256,8 +256,8 @@ def protected(world) -> dict[str, object]:
 MAY_CHANGE = {
     "judging:shortlist_unselect": {"B"},
     "judging:shortlist_top": {"B"},
-    "cohorts:results_finalise": {"B", "results"},
-    "cohorts:results_reopen": {"B", "results"},
+    "results:finalise": {"B", "results"},
+    "results:reopen": {"B", "results"},
     "judging:scorecard_unlock": {"scores"},
     "documents:issue_certificate": {"results"},
     "documents:reissue_certificate": {"results"},
@@ -315,7 +315,7 @@ SHOWN_ON = {
         (JUDGE_A, _page("judging:conflicts", number=lambda w: w.number(JUDGING))),
         (LEAD, _page("judging:dashboard", number=lambda w: w.number(JUDGING))),
     ],
-    "cohorts:results_reopen": [(LEAD, _page("cohorts:results", number=lambda w: w.number(FINAL)))],
+    "results:reopen": [(LEAD, _page("results:cohort", number=lambda w: w.number(FINAL)))],
     "assessments:criterion": [(MEMBER_A, CRITERION_Q1), (LEAD, PRINT_SA)],
     "assessments:autosave": [(MEMBER_A, CRITERION_Q1), (LEAD, PRINT_SA)],
     "assessments:evidence_upload": [

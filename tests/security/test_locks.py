@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from assessments.models import EvidenceFile, Response, SelfAssessment
 from assessments.services import self_assessment
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
 from core.models import AuditEvent, OutboundEmail
 from documents.models import Certificate, Document
 from judging.models import Assignment, CohortJudge, ConflictDeclaration, Scorecard, ScoreEntry
+from results.models import ResultSnapshot
 from tests.security.tally import CountingClient
 from tests.security.world import CLOSED, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, MEMBER_B, SA, SHORTLISTING, png
 

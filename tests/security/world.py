@@ -39,7 +39,6 @@ from accounts import services as account_services
 from accounts.models import Role, RoleGrant, User
 from assessments.models import EvidenceFile, Response, SelfAssessment
 from assessments.services import evidence as evidence_services
-from assessments.services import results as results_services
 from assessments.services.self_assessment import ensure_assessment
 from cohorts.models import Application, Cohort, Enrolment, EnrolmentStatus, Milestone, Phase
 from cohorts.services import applications as application_services
@@ -53,6 +52,7 @@ from judging.services import panel as judging_services
 from judging.services.scorecards import ensure_scorecard
 from organisations import imports as import_services
 from organisations.models import Membership, Organisation, OrganisationImport
+from results import services as results_services
 from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_lead
 
 ANON = "anon"

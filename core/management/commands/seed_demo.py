@@ -15,7 +15,6 @@ from accounts import services as account_services
 from accounts.models import Role, User
 from assessments.models import SelfAssessment
 from assessments.selectors import assessment_summaries
-from assessments.services import results as results_services
 from assessments.services import self_assessment as assessment_services
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
 from cohorts.services import reminders as reminder_services
@@ -28,6 +27,7 @@ from judging.models import Assignment, CohortJudge, ConflictDeclaration, Relatio
 from judging.services import panel as judging_services
 from judging.services import scorecards as scorecard_services
 from organisations.models import Membership, Organisation, Sector, Size
+from results import services as results_services
 
 DEMO_PASSWORD = "pq-demo-2026"
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assessments import scoring
 from assessments.models import Response
-from assessments.services import results as services
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, ResultSnapshot
-from core import charts
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from results import charts, scoring, services
+from results.models import ResultSnapshot
 
 AWARD_LABELS = {
     "winner": "Overall winner",

@@ -2,7 +2,7 @@
 
 import re
 
-from core import charts
+from results import charts
 
 COHORT = [(55.0, 85.0), (85.0, 55.0), (62.5, 71.25)]
 

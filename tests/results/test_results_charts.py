@@ -5,8 +5,8 @@ lead only (the same checks as the pages), with an alt text in the page."""
 import pytest
 
 from cohorts.models import Phase
-from tests.cohorts.test_results_pages import finalise, judged  # noqa: F401 (judged is a fixture)
 from tests.factories import make_cohort, make_judge
+from tests.results.test_results_pages import finalise, judged  # noqa: F401 (judged is a fixture)
 
 pytestmark = pytest.mark.django_db
 

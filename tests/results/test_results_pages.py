@@ -26,13 +26,14 @@ import pytest
 from django.core import mail
 
 from assessments.models import Response
-from assessments.services import results as services
 from assessments.services.self_assessment import ensure_assessment
-from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
-from cohorts.views.results import _digest
+from cohorts.models import Cohort, Enrolment, Phase
 from core.models import AuditEvent
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from judging.services.scorecards import ensure_scorecard
+from results import services
+from results.models import ResultSnapshot
+from results.views import _digest
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

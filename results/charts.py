@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import matplotlib
 
-from assessments.scoring import round_half_up
+from results.scoring import round_half_up
 
 matplotlib.use("Agg")  # no display: draw to files only
 

@@ -22,11 +22,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.rules import is_organisation_member, is_programme_lead
-from assessments import scoring
-from assessments.services import results as services
-from cohorts.forms_results import FinaliseForm, ReopenForm
-from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
-from cohorts.results_display import (
+from cohorts.models import Cohort, Enrolment, Phase
+from cohorts.views.programme import CohortMixin
+from core.errors import ServiceError
+from organisations.models import Membership
+from results import scoring, services
+from results.forms import FinaliseForm, ReopenForm
+from results.models import ResultSnapshot
+from results.presenters import (
     Board,
     OrganisationResult,
     calibration_points,
@@ -44,9 +47,6 @@ from cohorts.results_display import (
     totals_alt,
     totals_chart,
 )
-from cohorts.views.programme import CohortMixin
-from core.errors import ServiceError
-from organisations.models import Membership
 
 PREVIEW_PHASES = (Phase.JUDGING, Phase.RESULTS, Phase.CLOSED)
 
@@ -89,7 +89,7 @@ class ResultsView(BoardMixin, TemplateView):
     """The lead's results: the live preview while judging, the frozen
     snapshot once final."""
 
-    template_name = "cohorts/results/preview.html"
+    template_name = "results/preview.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -123,7 +123,7 @@ class ResultsView(BoardMixin, TemplateView):
 
 
 class FinalistResultsView(BoardMixin, TemplateView):
-    template_name = "cohorts/results/finalist.html"
+    template_name = "results/finalist.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -195,7 +195,7 @@ class FinaliseView(CohortMixin, View):
                     "The scorecards that are still open changed since this page was loaded. "
                     "Check the list below and confirm again.",
                 )
-                return redirect("cohorts:results", number=self.cohort.number)
+                return redirect("results:cohort", number=self.cohort.number)
         try:
             snapshot = services.finalise(cohort=self.cohort, actor=request.user, confirm_missing=confirm)
         except ServiceError as error:
@@ -208,7 +208,7 @@ class FinaliseView(CohortMixin, View):
                 + (f", without {missing} open scorecard{'s' if missing != 1 else ''}" if missing else "")
                 + ". Each organisation's members were told their outcome by e-mail.",
             )
-        return redirect("cohorts:results", number=self.cohort.number)
+        return redirect("results:cohort", number=self.cohort.number)
 
 
 class ReopenView(CohortMixin, View):
@@ -216,7 +216,7 @@ class ReopenView(CohortMixin, View):
         form = ReopenForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(form.errors["reason"]))
-            return redirect("cohorts:results", number=self.cohort.number)
+            return redirect("results:cohort", number=self.cohort.number)
         try:
             snapshot = services.reopen(cohort=self.cohort, actor=request.user, reason=form.cleaned_data["reason"])
         except ServiceError as error:
@@ -227,7 +227,7 @@ class ReopenView(CohortMixin, View):
                 f"The results were reopened: results {snapshot.number} is kept as superseded, "
                 f"and cohort {self.cohort.number} is back in judging.",
             )
-        return redirect("cohorts:results", number=self.cohort.number)
+        return redirect("results:cohort", number=self.cohort.number)
 
 
 # CSV exports ---------------------------------------------------------------------
@@ -354,7 +354,7 @@ class OrganisationMixin(LoginRequiredMixin):
 class MyResultsView(OrganisationMixin, TemplateView):
     """The results of each of the user's organisations in the cohort."""
 
-    template_name = "cohorts/results/organisation.html"
+    template_name = "results/organisation.html"
 
     def get(self, request, *args, **kwargs):
         organisation_ids = Membership.objects.active().filter(user=request.user).values("organisation_id")
@@ -363,7 +363,7 @@ class MyResultsView(OrganisationMixin, TemplateView):
         )
         if not self.enrolments:
             if is_programme_lead(request.user):
-                return redirect("cohorts:results", number=self.cohort.number)
+                return redirect("results:cohort", number=self.cohort.number)
             _refuse(request.user)
         return super().get(request, *args, **kwargs)
 
@@ -378,7 +378,7 @@ class OrganisationResultsView(OrganisationMixin, TemplateView):
     """One organisation's results: for its members, and for the lead (to see
     what the organisation sees)."""
 
-    template_name = "cohorts/results/organisation.html"
+    template_name = "results/organisation.html"
 
     def get_context_data(self, **kwargs):
         enrolment = self.one_enrolment()

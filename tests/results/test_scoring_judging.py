@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.scoring import (
+from results.scoring import (
     ACCREDITED,
     DISTINCTION,
     NOT_ACCREDITED,

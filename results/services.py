@@ -13,9 +13,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import scoring
 from assessments.models import Response
-from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
 from cohorts.services import programme
 from core import audit
 from core.errors import ServiceError
@@ -23,6 +22,8 @@ from core.notifications import absolute_url, send_templated_email
 from frameworks.models import Criterion
 from judging.models import Scorecard, ScoreEntry
 from organisations.models import Membership
+from results import scoring
+from results.models import ResultSnapshot
 
 FINALIST_STATUSES = (
     EnrolmentStatus.FINALIST,
@@ -334,7 +335,7 @@ def _tell_organisations(cohort: Cohort, outcomes: dict[int, str]) -> None:
                 "cohort": cohort,
                 "organisation": enrolment.organisation,
                 "outcome": EnrolmentStatus(outcomes[enrolment.pk]).label,
-                "url": absolute_url(reverse("cohorts:organisation_results", args=[cohort.number, enrolment.pk])),
+                "url": absolute_url(reverse("results:organisation", args=[cohort.number, enrolment.pk])),
             },
         )
 

@@ -3,12 +3,13 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from assessments.services import results as services
-from cohorts.models import Cohort, Enrolment, Phase, ResultSnapshot
+from cohorts.models import Cohort, Enrolment, Phase
 from core.errors import ServiceError
 from core.models import AuditEvent
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from judging.services.scorecards import ensure_scorecard
+from results import services
+from results.models import ResultSnapshot
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
