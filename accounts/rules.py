@@ -24,7 +24,13 @@ def is_organisation_member(user) -> bool:
 @rules.predicate
 def needs_mfa(user) -> bool:
     """Programme leads and judges see cohort data only with two-factor
-    authentication; for organisation members it is optional."""
+    authentication; for organisation members it is optional. Staff and
+    superusers need it too: a superuser passes every rule (every lead power,
+    and the admin), so a password alone must never be enough for one."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
     return bool(roles_of(user) & {Role.PROGRAMME_LEAD, Role.JUDGE})
 
 

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.internal.flows.password_reset import request_password_reset
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
@@ -260,3 +262,41 @@ def _send_invitation_email(invitation: Invitation, token: str, *, cohort=None) -
             "cohort": cohort,
         },
     )
+
+
+@transaction.atomic
+def create_lead(*, email: str, full_name: str, actor: User | None = None) -> tuple[User, bool]:
+    """The first programme lead of a new site (`manage.py create_lead`), or a
+    lead made from an existing account. A new account has no password: the
+    person chooses one from the password-set e-mail, and sets up two-factor
+    authentication at first sign-in (leads must). Returns the user and
+    whether the account is new.
+
+    Side effects: a User with a verified address (when new), its audit
+    entry and the password-set e-mail after commit; the lead role through
+    grant_role (staff status, an audit entry).
+    """
+    email = _normalise(email)
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+        mark_email_verified(user)
+        audit.record(actor=actor, action="user.registered", obj=user, after={"email": user.email, "via": "create_lead"})
+    grant_role(user=user, role=Role.PROGRAMME_LEAD, actor=actor)
+    if created:
+        send_password_reset(user=user, actor=actor)
+    return user, created
+
+
+@transaction.atomic
+def send_password_reset(*, user: User, actor: User | None) -> None:
+    """E-mail `user` allauth's password-reset link (it works once), so that
+    they choose a password themselves: nobody sets one for them.
+
+    Side effects: the e-mail after commit; an audit entry.
+    """
+    if not user.is_active:
+        raise ServiceError(f"{user.email}'s account is closed: it cannot get a password-reset e-mail.")
+    request_password_reset(None, user.email, [user], allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR())
+    audit.record(actor=actor, action="password.reset_sent", obj=user, after={"email": user.email})

@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "mfa.added": "turned on two-factor authentication",
     "mfa.removed": "turned off two-factor authentication",
     "mfa.reset": "made new recovery codes",
+    "password.reset_sent": "sent a password-reset e-mail to",
     "role.granted": "granted a role to",
     "role.revoked": "revoked a role from",
     "membership.created": "joined",
