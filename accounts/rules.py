@@ -40,6 +40,9 @@ rules.add_perm("accounts.view_member_dashboard", is_organisation_member)
 rules.add_perm("accounts.manage_people", is_programme_lead)
 rules.add_perm("core.view_outbound_emails", is_programme_lead)
 rules.add_perm("core.resend_email", is_programme_lead)
+# The admin's people actions: each e-mails the person, so neither lets the lead in as them.
+rules.add_perm("accounts.send_password_reset", is_programme_lead)
+rules.add_perm("accounts.reset_second_factor", is_programme_lead)
 
 # The Django admin is the lead's fallback. Role changes go through the people
 # page (which audits them), so roles and invitations are read-only there.

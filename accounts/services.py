@@ -5,8 +5,10 @@ from datetime import timedelta
 from allauth.account import app_settings as allauth_settings
 from allauth.account.internal.flows.password_reset import request_password_reset
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Membership, Organisation
@@ -294,9 +296,39 @@ def send_password_reset(*, user: User, actor: User | None) -> None:
     """E-mail `user` allauth's password-reset link (it works once), so that
     they choose a password themselves: nobody sets one for them.
 
-    Side effects: the e-mail after commit; an audit entry.
+    Side effects: the e-mail after commit (its link stored only encrypted,
+    until delivered); an audit entry.
     """
     if not user.is_active:
         raise ServiceError(f"{user.email}'s account is closed: it cannot get a password-reset e-mail.")
     request_password_reset(None, user.email, [user], allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR())
     audit.record(actor=actor, action="password.reset_sent", obj=user, after={"email": user.email})
+
+
+@transaction.atomic
+def reset_second_factor(*, user: User, actor: User) -> int:
+    """Remove every second factor of `user` (TOTP, recovery codes), for a
+    person who lost their phone. They set it up again at their next sign-in
+    (leads and judges must); their password is untouched, so the reset lets
+    nobody else in. Returns how many authenticators were removed.
+
+    Side effects: the authenticators deleted; an audit entry; an e-mail
+    telling the person, after commit.
+    """
+    authenticators = Authenticator.objects.filter(user=user)
+    types = sorted(set(authenticators.values_list("type", flat=True)))
+    if not types:
+        raise ServiceError(f"{user.email} has no second factor to reset.")
+    removed, _ = authenticators.delete()
+    audit.record(actor=actor, action="mfa.reset_by_lead", obj=user, before={"types": types}, after={"types": []})
+    send_templated_email(
+        to=user.email,
+        template="second_factor_reset",
+        context={
+            "person": user,
+            "actor": actor,
+            "url": absolute_url(reverse("account_login")),
+            "security_contact": settings.SECURITY_CONTACT_EMAIL,
+        },
+    )
+    return removed

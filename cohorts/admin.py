@@ -3,6 +3,7 @@ enrolment, withdrawal, decisions) happen on the site's own pages, so most
 of these are read-only here."""
 
 from django.contrib import admin
+from django.db import models
 
 from core.admin import ReadOnlyAdmin
 
@@ -40,6 +41,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ("sector", "size")
     search_fields = ("name", "contact_name", "contact_email")
     inlines = [MembershipInline]
+    # As the site's own organisation form: an address typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Membership)

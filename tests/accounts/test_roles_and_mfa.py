@@ -231,6 +231,7 @@ def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_c
         "account",
         "accounts",
         "core",
+        "documents",
         "assessments",
         "cohorts",
     ]
