@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
-from core.notifications import absolute_url, send_rendered_email
+from core.notifications import absolute_url, secrets_in, send_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's e-mails (verification, password reset, security notices) go
     through the portal's e-mail core: stored, sent after commit, retried, and
-    listed for the lead when they fail."""
+    listed for the lead when they fail. Their secret links (reset and
+    confirmation keys) are stored encrypted until delivery, then removed."""
 
     # The page people land on says who they are; a banner saying so again is noise.
     QUIET_MESSAGES = frozenset({"account/messages/logged_in.txt"})
@@ -50,4 +51,5 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=message.subject,
             text=text,
             html=html,
+            secrets=secrets_in(context),
         )

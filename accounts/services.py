@@ -332,3 +332,26 @@ def reset_second_factor(*, user: User, actor: User) -> int:
         },
     )
     return removed
+
+
+def reissue_invitation_email(*, email, actor: User) -> str:
+    """For a failed invitation e-mail whose link is gone: a fresh link, as
+    the people page's resend does (core.notifications.resend calls this)."""
+    invitation = (
+        Invitation.objects.filter(email=_normalise(email.to), accepted_at__isnull=True, cancelled_at__isnull=True)
+        .order_by("-sent_at")
+        .first()
+    )
+    if invitation is None:
+        raise ServiceError(f"{email.to} has no open invitation any more (accepted or cancelled): nothing to resend.")
+    resend_invitation(invitation=invitation, actor=actor)
+    return f"A new invitation link was sent to {invitation.email} (the old link no longer works)."
+
+
+def reissue_password_reset_email(*, email, actor: User) -> str:
+    """For a failed password-reset e-mail whose link is gone: a new link."""
+    user = User.objects.filter(email__iexact=email.to).first()
+    if user is None:
+        raise ServiceError(f"There is no account for {email.to} any more: nothing to resend.")
+    send_password_reset(user=user, actor=actor)
+    return f"A new password-reset link was sent to {user.email}."

@@ -79,6 +79,7 @@ ACTION_LABELS = {
     "invitation.cancelled": "cancelled an invitation to",
     "invitation.accepted": "accepted an invitation",
     "email.resent": "re-sent an e-mail",
+    "email.replaced": "sent a fresh link instead of the failed e-mail",
     "admin.added": "added, in the admin,",
     "admin.changed": "changed, in the admin,",
     "admin.deleted": "deleted, in the admin,",

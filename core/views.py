@@ -14,6 +14,7 @@ from cohorts.models import Cohort, Membership, Organisation, Reminder
 from cohorts.services.reminders import last_reminded_of
 
 from . import notifications
+from .errors import ServiceError
 from .models import AuditEvent, OutboundEmail
 
 DASHBOARDS = {
@@ -101,7 +102,9 @@ class OutboundEmailListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).defer("body_text", "body_html")
+        return OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).defer(
+            "body_text", "body_html", "sealed_body"
+        )
 
 
 class ResendEmailView(PermissionRequiredMixin, View):
@@ -109,8 +112,12 @@ class ResendEmailView(PermissionRequiredMixin, View):
 
     def post(self, request, pk: int):
         email = get_object_or_404(OutboundEmail, pk=pk, status=OutboundEmail.Status.FAILED)
-        notifications.resend(email=email, actor=request.user)
-        messages.success(request, f"The e-mail to {email.to} was queued again.")
+        try:
+            done = notifications.resend(email=email, actor=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done)
         return redirect("failed_emails")
 
 
