@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from accounts import signals  # noqa: F401 - connects the audit receivers
+        from accounts import services, signals  # noqa: F401 - connects the audit receivers
+        from core.notifications import register_reissuer
+
+        # A failed e-mail whose secret link is gone is answered with a fresh link.
+        register_reissuer("invitation", services.reissue_invitation_email)
+        register_reissuer("password_reset_key", services.reissue_password_reset_email)

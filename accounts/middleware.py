@@ -14,8 +14,8 @@ MFA_EXEMPT_PATHS = frozenset({"/privacy/"})
 
 
 class RequireMFAMiddleware:
-    """Sends programme leads and judges without TOTP to set it up before they
-    see any other page."""
+    """Sends programme leads, judges, staff and superusers without TOTP to
+    set it up before they see any other page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,7 +31,7 @@ class RequireMFAMiddleware:
         ):
             messages.info(
                 request,
-                "Programme leads and judges protect their account with two-factor authentication. "
+                "Programme leads, judges and administrators protect their account with two-factor authentication. "
                 "Set it up now to continue.",
             )
             return redirect(reverse("mfa_activate_totp"))

@@ -24,7 +24,13 @@ def is_organisation_member(user) -> bool:
 @rules.predicate
 def needs_mfa(user) -> bool:
     """Programme leads and judges see cohort data only with two-factor
-    authentication; for organisation members it is optional."""
+    authentication; for organisation members it is optional. Staff and
+    superusers need it too: a superuser passes every rule (every lead power,
+    and the admin), so a password alone must never be enough for one."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
     return bool(roles_of(user) & {Role.PROGRAMME_LEAD, Role.JUDGE})
 
 
@@ -34,6 +40,9 @@ rules.add_perm("accounts.view_member_dashboard", is_organisation_member)
 rules.add_perm("accounts.manage_people", is_programme_lead)
 rules.add_perm("core.view_outbound_emails", is_programme_lead)
 rules.add_perm("core.resend_email", is_programme_lead)
+# The admin's people actions: each e-mails the person, so neither lets the lead in as them.
+rules.add_perm("accounts.send_password_reset", is_programme_lead)
+rules.add_perm("accounts.reset_second_factor", is_programme_lead)
 
 # The Django admin is the lead's fallback. Role changes go through the people
 # page (which audits them), so roles and invitations are read-only there.

@@ -2,9 +2,13 @@
 
 from datetime import timedelta
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.internal.flows.password_reset import request_password_reset
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Role, RoleGrant, User, hash_token, new_token
@@ -259,3 +263,94 @@ def _send_invitation_email(invitation: Invitation, token: str, *, cohort=None) -
             "cohort": cohort,
         },
     )
+
+
+@transaction.atomic
+def create_lead(*, email: str, full_name: str, actor: User | None = None) -> tuple[User, bool]:
+    """The first programme lead of a new site (`manage.py create_lead`), or a
+    lead made from an existing account. A new account has no password: the
+    person chooses one from the password-set e-mail, and sets up two-factor
+    authentication at first sign-in (leads must). Returns the user and
+    whether the account is new.
+
+    Side effects: a User with a verified address (when new), its audit
+    entry and the password-set e-mail after commit; the lead role through
+    grant_role (staff status, an audit entry).
+    """
+    email = _normalise(email)
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+        mark_email_verified(user)
+        audit.record(actor=actor, action="user.registered", obj=user, after={"email": user.email, "via": "create_lead"})
+    grant_role(user=user, role=Role.PROGRAMME_LEAD, actor=actor)
+    if created:
+        send_password_reset(user=user, actor=actor)
+    return user, created
+
+
+@transaction.atomic
+def send_password_reset(*, user: User, actor: User | None) -> None:
+    """E-mail `user` allauth's password-reset link (it works once), so that
+    they choose a password themselves: nobody sets one for them.
+
+    Side effects: the e-mail after commit (its link stored only encrypted,
+    until delivered); an audit entry.
+    """
+    if not user.is_active:
+        raise ServiceError(f"{user.email}'s account is closed: it cannot get a password-reset e-mail.")
+    request_password_reset(None, user.email, [user], allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR())
+    audit.record(actor=actor, action="password.reset_sent", obj=user, after={"email": user.email})
+
+
+@transaction.atomic
+def reset_second_factor(*, user: User, actor: User) -> int:
+    """Remove every second factor of `user` (TOTP, recovery codes), for a
+    person who lost their phone. They set it up again at their next sign-in
+    (leads and judges must); their password is untouched, so the reset lets
+    nobody else in. Returns how many authenticators were removed.
+
+    Side effects: the authenticators deleted; an audit entry; an e-mail
+    telling the person, after commit.
+    """
+    authenticators = Authenticator.objects.filter(user=user)
+    types = sorted(set(authenticators.values_list("type", flat=True)))
+    if not types:
+        raise ServiceError(f"{user.email} has no second factor to reset.")
+    removed, _ = authenticators.delete()
+    audit.record(actor=actor, action="mfa.reset_by_lead", obj=user, before={"types": types}, after={"types": []})
+    send_templated_email(
+        to=user.email,
+        template="second_factor_reset",
+        context={
+            "person": user,
+            "actor": actor,
+            "url": absolute_url(reverse("account_login")),
+            "security_contact": settings.SECURITY_CONTACT_EMAIL,
+        },
+    )
+    return removed
+
+
+def reissue_invitation_email(*, email, actor: User) -> str:
+    """For a failed invitation e-mail whose link is gone: a fresh link, as
+    the people page's resend does (core.notifications.resend calls this)."""
+    invitation = (
+        Invitation.objects.filter(email=_normalise(email.to), accepted_at__isnull=True, cancelled_at__isnull=True)
+        .order_by("-sent_at")
+        .first()
+    )
+    if invitation is None:
+        raise ServiceError(f"{email.to} has no open invitation any more (accepted or cancelled): nothing to resend.")
+    resend_invitation(invitation=invitation, actor=actor)
+    return f"A new invitation link was sent to {invitation.email} (the old link no longer works)."
+
+
+def reissue_password_reset_email(*, email, actor: User) -> str:
+    """For a failed password-reset e-mail whose link is gone: a new link."""
+    user = User.objects.filter(email__iexact=email.to).first()
+    if user is None:
+        raise ServiceError(f"There is no account for {email.to} any more: nothing to resend.")
+    send_password_reset(user=user, actor=actor)
+    return f"A new password-reset link was sent to {user.email}."

@@ -38,10 +38,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "to", "subject", "status", "attempts")
-    list_filter = ("status", "template")
+    """An e-mail that carried a secret link shows its redacted copy only;
+    the sealed one (encrypted, and gone once delivered) is never shown."""
+
+    list_display = ("created_at", "to", "subject", "status", "attempts", "has_secret")
+    list_filter = ("status", "template", "has_secret")
     search_fields = ("to", "subject")
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    exclude = ("sealed_body",)
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields if f.name != "sealed_body"]
 
     def has_add_permission(self, request):
         return False

@@ -67,6 +67,8 @@ ACTION_LABELS = {
     "mfa.added": "turned on two-factor authentication",
     "mfa.removed": "turned off two-factor authentication",
     "mfa.reset": "made new recovery codes",
+    "mfa.reset_by_lead": "reset the two-factor authentication of",
+    "password.reset_sent": "sent a password-reset e-mail to",
     "role.granted": "granted a role to",
     "role.revoked": "revoked a role from",
     "membership.created": "joined",
@@ -77,6 +79,10 @@ ACTION_LABELS = {
     "invitation.cancelled": "cancelled an invitation to",
     "invitation.accepted": "accepted an invitation",
     "email.resent": "re-sent an e-mail",
+    "email.replaced": "sent a fresh link instead of the failed e-mail",
+    "admin.added": "added, in the admin,",
+    "admin.changed": "changed, in the admin,",
+    "admin.deleted": "deleted, in the admin,",
     "cohort.created": "created",
     "cohort.updated": "changed the settings of",
     "cohort.phase_moved": "moved the phase of",
@@ -157,6 +163,7 @@ ACTION_KINDS = {
     "people": ("Roles, invitations and members", ("role", "invitation", "membership")),
     "organisation": ("Organisations", ("organisation", "organisation_import")),
     "account": ("Accounts and security", ("user", "email", "password", "mfa")),
+    "admin": ("Changes in the admin", ("admin",)),
     "framework": ("Frameworks", ("framework", "criterion", "kpi")),
 }
 

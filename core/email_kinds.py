@@ -76,6 +76,7 @@ OPTIONAL_CODES = frozenset(category.code for category in CATEGORIES if not categ
 
 TEMPLATE_CATEGORIES = {
     "invitation": ACCOUNT.code,
+    "second_factor_reset": ACCOUNT.code,
     "application_accepted": RECEIPTS.code,
     "application_declined": RECEIPTS.code,
     "enrolment_confirmed": RECEIPTS.code,

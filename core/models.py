@@ -67,12 +67,20 @@ class AuditEvent(models.Model):
 
 
 class OutboundEmail(models.Model):
-    """One e-mail, rendered when it was queued, and what became of it."""
+    """One e-mail, rendered when it was queued, and what became of it.
+
+    An e-mail that carries a secret link (`has_secret`) keeps only a redacted
+    copy in `body_text` and `body_html`; the real bodies are in `sealed_body`,
+    encrypted with EMAIL_SECRET_KEY (core.sealed), until it is sent or has
+    failed for good, when that copy is deleted.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # A failed e-mail whose secret link was gone, answered by a fresh e-mail with a new link.
+        REPLACED = "replaced", "Replaced by a new e-mail"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     template = models.CharField(max_length=100)
@@ -80,6 +88,8 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    has_secret = models.BooleanField(default=False, editable=False)
+    sealed_body = models.TextField(blank=True, default="", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

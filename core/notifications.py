@@ -8,9 +8,15 @@ rolled-back change never sends anything.
 Every e-mail to a user of the site also leaves an in-site Notification (its
 subject and a link), and optional kinds of e-mail (core.email_kinds) are not
 sent to people who switched them off; mandatory ones always are.
+
+An e-mail that carries a secret (an invitation's link, a password reset or
+an address confirmation: SECRET_CONTEXT_KEYS) is stored redacted, with the
+real bodies encrypted (core.sealed) until delivery; resending one whose
+secret is gone asks the app that made it for a fresh link (`reissuers`).
 """
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -21,12 +27,33 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 
-from core import email_kinds
+from core import email_kinds, sealed
+from core.errors import ServiceError
 from core.models import EmailOptOut, Notification, OutboundEmail
 
 # Context entries that hold the e-mail's direct link, most specific first.
 # (Never an invitation's accept_url: it carries a secret token.)
 LINK_KEYS = ("url", "application_url", "conflicts_url", "dashboard_url")
+
+# Context entries that are secrets: whoever reads them can act as the
+# recipient (accept an invitation, reset a password, confirm an address).
+# Ours (the invitation's accept_url) and allauth's (reset and confirmation
+# links, their keys, and codes).
+SECRET_CONTEXT_KEYS = ("accept_url", "password_reset_url", "activate_url", "key", "code")
+
+# template → a function(email=…, actor=…) that sends the person a fresh
+# e-mail with a new secret link, for a failed e-mail whose own link is gone.
+# Filled by the apps that send such e-mails (accounts, at ready()).
+reissuers: dict[str, Callable[..., str]] = {}
+
+
+def register_reissuer(template: str, reissue: Callable[..., str]) -> None:
+    reissuers[template] = reissue
+
+
+def secrets_in(context: dict[str, Any]) -> list[str]:
+    """The secret values of an e-mail's context (SECRET_CONTEXT_KEYS)."""
+    return [str(context[key]) for key in SECRET_CONTEXT_KEYS if context.get(key)]
 
 
 def absolute_url(path: str) -> str:
@@ -85,24 +112,62 @@ def send_templated_email(
         link=site_path(str(link)),
         text=text,
         html=html,
+        secrets=secrets_in(context),
     )
 
 
 def send_rendered_email(
-    *, to: str | Iterable[str], template: str, subject: str, text: str, html: str = ""
+    *, to: str | Iterable[str], template: str, subject: str, text: str, html: str = "", secrets: Iterable[str] = ()
 ) -> list[OutboundEmail]:
     """Queue an e-mail rendered elsewhere (allauth's account e-mails, whose
     subject already carries the prefix). Account e-mails are never optional.
+    `secrets` are the values in the bodies that must not be stored in clear.
 
     Side effects: as send_templated_email (the notification has no link:
     account e-mails carry secret ones).
     """
     title = subject.removeprefix(settings.EMAIL_SUBJECT_PREFIX)
-    return _send(to=to, template=template, subject=subject, title=title, link="", text=text, html=html)
+    return _send(
+        to=to, template=template, subject=subject, title=title, link="", text=text, html=html, secrets=list(secrets)
+    )
+
+
+def _stored_bodies(text: str, html: str, secrets: list[str]) -> dict[str, Any]:
+    """The OutboundEmail fields for these bodies: as they are, or, when they
+    carry a secret, redacted with the real ones sealed."""
+    secrets = [secret for secret in secrets if secret and (secret in text or secret in html)]
+    if not secrets:
+        return {"body_text": text, "body_html": html}
+    return {
+        "body_text": sealed.redact(text, secrets),
+        "body_html": sealed.redact(html, secrets),
+        "has_secret": True,
+        "sealed_body": sealed.seal(json.dumps({"text": text, "html": html})),
+    }
+
+
+def bodies_to_deliver(email: OutboundEmail) -> tuple[str, str]:
+    """The plain text and HTML to send: the sealed originals when the e-mail
+    carries a secret. Raises sealed.InvalidToken when no key opens them, and
+    ServiceError when its secret was already removed."""
+    if not email.has_secret:
+        return email.body_text, email.body_html
+    if not email.sealed_body:
+        raise ServiceError("Its secret link was removed once delivery ended: send a fresh one instead.")
+    bodies = json.loads(sealed.unseal(email.sealed_body))
+    return bodies["text"], bodies["html"]
 
 
 def _send(
-    *, to: str | Iterable[str], template: str, subject: str, title: str, link: str, text: str, html: str
+    *,
+    to: str | Iterable[str],
+    template: str,
+    subject: str,
+    title: str,
+    link: str,
+    text: str,
+    html: str,
+    secrets: list[str],
 ) -> list[OutboundEmail]:
     addresses = list(dict.fromkeys(address.strip() for address in ([to] if isinstance(to, str) else to)))
     users = _users_by_address(addresses, template=template)
@@ -114,7 +179,9 @@ def _send(
             if getattr(user, "opted_out", False):
                 continue
         emails.append(
-            OutboundEmail.objects.create(template=template, to=address, subject=subject, body_text=text, body_html=html)
+            OutboundEmail.objects.create(
+                template=template, to=address, subject=subject, **_stored_bodies(text, html, secrets)
+            )
         )
     Notification.objects.bulk_create(notices)
     for email in emails:
@@ -143,13 +210,33 @@ def queue_delivery(email: OutboundEmail) -> None:
     transaction.on_commit(lambda: deliver_email.delay(email_id=email_id))
 
 
-def resend(*, email: OutboundEmail, actor) -> None:
-    """Queue a failed e-mail again (the lead's resend button).
+def resend(*, email: OutboundEmail, actor) -> str:
+    """Queue a failed e-mail again (the lead's resend button). One whose
+    secret link was removed when it failed for good cannot be sent again as
+    it was: the app that sent it issues a fresh link in a new e-mail (a new
+    invitation link, a new password-reset link), and this one is marked
+    replaced. Returns what was done, for the lead.
 
-    Side effects: resets the row to queued, an audit entry, a new delivery job.
+    Side effects: resets the row to queued (or marks it replaced), an audit
+    entry, a new delivery job (or the fresh e-mail). ServiceError when the
+    secret is gone and nobody can issue a new one.
     """
     from core import audit
 
+    if email.has_secret and not email.sealed_body:
+        reissue = reissuers.get(email.template)
+        if reissue is None:
+            raise ServiceError(
+                f"This e-mail carried a secret link, removed when it could not be delivered; it cannot be "
+                f"sent again. Ask {email.to} to ask for a new one."
+            )
+        with transaction.atomic():
+            done = reissue(email=email, actor=actor)
+            before = {"status": email.status}
+            email.status = OutboundEmail.Status.REPLACED
+            email.save(update_fields=["status"])
+            audit.record(actor=actor, action="email.replaced", obj=email, before=before, after={"status": email.status})
+        return done
     before = {"status": email.status, "attempts": email.attempts}
     email.status = OutboundEmail.Status.QUEUED
     email.attempts = 0
@@ -158,3 +245,4 @@ def resend(*, email: OutboundEmail, actor) -> None:
     email.save(update_fields=["status", "attempts", "last_error", "failed_at"])
     audit.record(actor=actor, action="email.resent", obj=email, before=before, after={"status": email.status})
     queue_delivery(email)
+    return f"The e-mail to {email.to} was queued again."

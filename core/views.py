@@ -12,6 +12,7 @@ from cohorts.dashboards import cohort_cards, member_cards
 from cohorts.models import Cohort, Reminder
 from cohorts.services.reminders import last_reminded_of
 from core import notifications
+from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
 from judging.selectors import assignments_judged_by
 from organisations.models import Membership, Organisation
@@ -101,7 +102,9 @@ class OutboundEmailListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).defer("body_text", "body_html")
+        return OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).defer(
+            "body_text", "body_html", "sealed_body"
+        )
 
 
 class ResendEmailView(PermissionRequiredMixin, View):
@@ -109,8 +112,12 @@ class ResendEmailView(PermissionRequiredMixin, View):
 
     def post(self, request, pk: int):
         email = get_object_or_404(OutboundEmail, pk=pk, status=OutboundEmail.Status.FAILED)
-        notifications.resend(email=email, actor=request.user)
-        messages.success(request, f"The e-mail to {email.to} was queued again.")
+        try:
+            done = notifications.resend(email=email, actor=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done)
         return redirect("failed_emails")
 
 

@@ -20,3 +20,8 @@ def is_own_organisation_document(user, document) -> bool:
 
 rules.add_perm("documents.manage_documents", is_programme_lead)
 rules.add_perm("documents.download_document", is_programme_lead | is_own_organisation_document)
+
+# The Django admin is the lead's fallback (read-only here).
+for perm in ("view_certificate", "view_documentbatch", "view_document"):
+    rules.add_perm(f"documents.{perm}", is_programme_lead)
+rules.add_perm("documents", is_programme_lead)  # the app's section of the admin

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from core.admin import ReadOnlyAdmin
 from organisations.models import Membership, Organisation, OrganisationImport
@@ -22,6 +23,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ("sector", "size")
     search_fields = ("name", "contact_name", "contact_email")
     inlines = [MembershipInline]
+    # As the site's own organisation form: an address typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Membership)

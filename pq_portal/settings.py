@@ -5,6 +5,8 @@ once, with defaults that let a newcomer run the site with no services at all
 (SQLite, e-mail to the console, background jobs in-process).
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -43,11 +45,32 @@ else:
     SECRET_KEY = SECRET_KEY or "dev-insecure-pq-portal-key-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
+# E-mails that carry a secret link (password reset, invitation, address
+# confirmation) are stored encrypted with this Fernet key until they are
+# delivered (core.sealed); the key is never in the database, so backups hold
+# only ciphertext. Comma-separated to rotate: the first encrypts, all decrypt.
+# Make one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+EMAIL_SECRET_KEYS = env_list("EMAIL_SECRET_KEY")
+if PRODUCTION and not EMAIL_SECRET_KEYS:
+    raise ImproperlyConfigured("Production mode needs the EMAIL_SECRET_KEY environment variable.")
+if not EMAIL_SECRET_KEYS:
+    # Development: derived from the development SECRET_KEY, so that it works with no setup.
+    EMAIL_SECRET_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(b"pq-portal e-mail secrets\0" + SECRET_KEY.encode()).digest()).decode()
+    ]
+for _key in EMAIL_SECRET_KEYS:
+    try:
+        if len(base64.urlsafe_b64decode(_key)) != 32:
+            raise ValueError
+    except ValueError as error:
+        raise ImproperlyConfigured("EMAIL_SECRET_KEY must be Fernet keys: 32 bytes, URL-safe base64.") from error
+del _key
+
 # The public address of the site, for links in e-mails sent by background jobs.
 SITE_URL = os.environ.get("PQ_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.PortalAdminConfig",  # Django's admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

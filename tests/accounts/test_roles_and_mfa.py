@@ -5,7 +5,7 @@ from accounts.models import Role, RoleGrant, User
 from core.errors import ServiceError
 from core.models import AuditEvent
 from organisations.models import Membership
-from tests.factories import PASSWORD, UserFactory, make_judge, make_lead, make_member
+from tests.factories import PASSWORD, UserFactory, make_judge, make_lead, make_member, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +230,7 @@ def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_c
         "account",
         "accounts",
         "core",
+        "documents",
         "frameworks",
         "judging",
         "organisations",
@@ -244,7 +245,7 @@ def test_lead_uses_the_admin_as_a_fallback_but_cannot_edit_roles_or_audit(lead_c
 
 
 def test_staff_flag_alone_does_not_open_the_admin(client):
-    person = UserFactory(is_staff=True)
+    person = with_mfa(UserFactory(is_staff=True))
     client.force_login(person)
 
     response = client.get("/admin/")

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "PQ_ENV": "production",
     "SECRET_KEY": "k" * 20 + "production-secret-key-for-the-deploy-check-0123456789",
     "ALLOWED_HOSTS": "pq.example.org",
+    "EMAIL_SECRET_KEY": "LfxQ1ZlYj3dJ2v6m0nC2xk8G7h9TqW5rYbE4aU1sZ0o=",  # a Fernet key, for this test only
 }
 
 
@@ -22,7 +23,7 @@ def manage(*args, env=None):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"PQ_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"PQ_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -48,7 +49,7 @@ def test_development_mode_has_no_system_check_warning():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_SECRET_KEY"])
 def test_production_mode_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
 

@@ -45,9 +45,12 @@ from tests.security.world import (
     JUDGE_NO_MFA,
     JUDGING,
     LEAD_NO_MFA,
+    NO_ROLE,
     ROLES,
     SA,
     SHORTLISTING,
+    STAFF,
+    SUPERUSER_NO_MFA,
     World,
     png,
 )
@@ -57,12 +60,19 @@ OK, LOGIN, MFA, REFUSED = "ok", "login", "mfa", "refused"
 
 def expect(default, **by_role) -> dict[str, object]:
     """`default` for everyone signed in, except: visitors are sent to sign
-    in, and leads and judges without MFA to set it up."""
+    in, and leads and judges without MFA to set it up. A superuser without
+    MFA gets what a lead without MFA gets (sent to set it up, except on the
+    pages open to everyone), and a staff account with no role what a person
+    with no role gets, unless a row says otherwise."""
     table = dict.fromkeys(ROLES, default)
     table.update({ANON: LOGIN, LEAD_NO_MFA: MFA, JUDGE_NO_MFA: MFA})
     unknown = set(by_role) - set(ROLES)
     assert not unknown, f"unknown roles {unknown}"
     table.update(by_role)
+    if SUPERUSER_NO_MFA not in by_role:
+        table[SUPERUSER_NO_MFA] = table[LEAD_NO_MFA]
+    if STAFF not in by_role:
+        table[STAFF] = table[NO_ROLE]
     return table
 
 

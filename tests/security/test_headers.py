@@ -31,6 +31,7 @@ PRODUCTION_ENV = {
     "PQ_ENV": "production",
     "SECRET_KEY": "a-production-secret-key-used-only-by-this-test-0123456789abcdef",
     "ALLOWED_HOSTS": HOST,
+    "EMAIL_SECRET_KEY": "LfxQ1ZlYj3dJ2v6m0nC2xk8G7h9TqW5rYbE4aU1sZ0o=",  # a Fernet key, for this test only
 }
 # The settings that decide the headers, cookies and sessions.
 NAMES = [
@@ -52,6 +53,16 @@ NAMES = [
     "SESSION_SAVE_EVERY_REQUEST",
     "X_FRAME_OPTIONS",
 ]
+# What the subprocess gets from PRODUCTION_ENV, never from the caller's environment.
+READ_FROM_TEST_ENV = {
+    "PQ_ENV",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "EMAIL_SECRET_KEY",
+    "DEBUG",
+    "SESSION_COOKIE_AGE",
+    "SECURE_SSL_REDIRECT",
+}
 READ_SETTINGS = (
     "import json, sys\n"
     "from django.conf import settings\n"
@@ -61,11 +72,7 @@ READ_SETTINGS = (
 
 
 def read_production_settings(extra_env: dict | None = None) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"PQ_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SESSION_COOKIE_AGE", "SECURE_SSL_REDIRECT"}
-    }
+    env = {key: value for key, value in os.environ.items() if key not in READ_FROM_TEST_ENV}
     env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="pq_portal.settings", **(extra_env or {}))
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup()\n{READ_SETTINGS}", json.dumps(NAMES)],

@@ -12,7 +12,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from core.models import AuditEvent, OutboundEmail
 from tests.security.matrix import CROSS_COHORT, EXCLUDED_NAMES, EXCLUDED_NAMESPACES, LOGIN, MFA, OK, PAGES, REFUSED
 from tests.security.tally import CountingClient
-from tests.security.world import ANON, JUDGE_A, LEAD, LEAD_NO_MFA, MEMBER_A, NO_ROLE, ROLES, rolled_back
+from tests.security.world import (
+    ANON,
+    JUDGE_A,
+    LEAD,
+    LEAD_NO_MFA,
+    MEMBER_A,
+    NO_ROLE,
+    ROLES,
+    STAFF,
+    SUPERUSER_NO_MFA,
+    rolled_back,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +176,17 @@ def test_an_object_of_another_cohort_is_not_found(world, name):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(ANON, LOGIN), (MEMBER_A, 403), (JUDGE_A, 403), (NO_ROLE, 403), (LEAD_NO_MFA, MFA), (LEAD, OK)],
+    [
+        (ANON, LOGIN),
+        (MEMBER_A, 403),
+        (JUDGE_A, 403),
+        (NO_ROLE, 403),
+        (LEAD_NO_MFA, MFA),
+        (LEAD, OK),
+        (SUPERUSER_NO_MFA, MFA),
+        # Django's admin opens for staff, but shows a staff account with no role nothing (tests/accounts).
+        (STAFF, OK),
+    ],
 )
 def test_admin_is_for_leads_only(world, role, expected):
     """The Django admin (excluded from the matrix) at its front door, which

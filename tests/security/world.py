@@ -53,7 +53,7 @@ from judging.services.scorecards import ensure_scorecard
 from organisations import imports as import_services
 from organisations.models import Membership, Organisation, OrganisationImport
 from results import services as results_services
-from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_lead
+from tests.factories import OrganisationFactory, UserFactory, make_cohort, make_judge, make_lead, with_mfa
 
 ANON = "anon"
 MEMBER_A = "member_a"
@@ -66,6 +66,8 @@ LEAD = "lead"
 LEAD_NO_MFA = "lead_no_mfa"
 JUDGE_NO_MFA = "judge_no_mfa"
 NO_ROLE = "no_role"
+SUPERUSER_NO_MFA = "superuser_no_mfa"  # passes every rule, so must use two-factor like a lead
+STAFF = "staff"  # staff status (with two-factor) and no role: it grants nothing
 
 # The people the matrix asks about, in the order their requests are made.
 ROLES = (
@@ -80,6 +82,8 @@ ROLES = (
     LEAD_NO_MFA,
     JUDGE_NO_MFA,
     NO_ROLE,
+    SUPERUSER_NO_MFA,
+    STAFF,
 )
 
 SA, SHORTLISTING, JUDGING, FINAL, ENROLMENT, CLOSED = "sa", "shortlisting", "judging", "final", "enrolment", "closed"
@@ -209,6 +213,10 @@ def _build_world() -> World:
     ):
         world.users[key] = make_judge(email=f"{key.replace('_', '-')}@matrix.example", full_name=name)
     world.users[NO_ROLE] = UserFactory(email="nobody@matrix.example", full_name="Nina Norole")
+    world.users[SUPERUSER_NO_MFA] = UserFactory(
+        email="root@matrix.example", full_name="Rudi Root", is_staff=True, is_superuser=True
+    )
+    world.users[STAFF] = with_mfa(UserFactory(email="staff@matrix.example", full_name="Stef Staff", is_staff=True))
     world.users["applicant"] = UserFactory(email="applicant@matrix.example", full_name="Abe Applicant")
 
     alpha = OrganisationFactory(name="Alpha Water", contact_email="contact@alpha.example")
