@@ -9,7 +9,8 @@ from django.db import transaction
 from assessments.services import results
 from documents.models import Certificate, Document
 
-from ..documents.helpers import judged_cohort, pdf_text
+from .. import pdfs
+from ..documents.helpers import judged_cohort
 from ..factories import make_lead
 from .conftest import wait_until
 
@@ -43,8 +44,8 @@ def test_finalising_has_the_worker_make_the_certificates_and_reports(celery_work
     }
     certificate = Certificate.objects.get()
     assert certificate.organisation_name == "Alpha Water"
-    assert "PQ-03-0001" in pdf_text(documents["certificate"].file.path)
-    report = pdf_text(documents["award_report"].file.path)
+    assert "PQ-03-0001" in pdfs.text(documents["certificate"].file.path)
+    report = pdfs.text(documents["award_report"].file.path)
     assert "Alpha Water" in report and "Beta Water" in report
     renders = [run for run in executed_tasks if run[0] == "documents.tasks.render_document"]
     # Each by the worker's thread, from the broker's queue.
