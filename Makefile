@@ -1,9 +1,13 @@
-# The two commands a newcomer needs: `make run` and `make test`.
+# The two commands a newcomer needs: `make run` and `make test`. Each first
+# installs the Debian packages it needs and the machine lacks
+# (scripts/system-packages, the only list of them), then the virtualenv.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+
+SYSTEM_PACKAGES := ./scripts/system-packages
 
 .PHONY: run test lint format install clean backup restore audit
 
@@ -15,14 +19,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-run: install
+# The packages come before the virtualenv (python3.11-venv makes it), so
+# they are the recipe's first step rather than a prerequisite.
+run:
+	@$(SYSTEM_PACKAGES) --run
+	@$(MAKE) --no-print-directory install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test:
+	@$(SYSTEM_PACKAGES) --test
+	@$(MAKE) --no-print-directory install
 	$(PY) -m pytest
 
 lint: install

@@ -1,5 +1,6 @@
 import os
-import shutil
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -8,6 +9,57 @@ from pq_portal.celery import app as celery_app
 from tests.factories import make_judge, make_lead, make_member
 
 STRICT = os.environ.get("PQ_NO_SKIP") == "1"
+# Browser tests run on Debian's Chromium, which `make test` installs
+# (scripts/system-packages --test). Leaving them out is a choice one makes
+# with PQ_SKIP_BROWSER=1, never what happens because Chromium is missing.
+SKIP_BROWSER = os.environ.get("PQ_SKIP_BROWSER") == "1"
+CHROMIUM = os.environ.get("PQ_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+LEFT_OUT = pytest.StashKey[list]()
+
+
+def pytest_configure(config):
+    if SKIP_BROWSER and STRICT:
+        raise pytest.UsageError(
+            "PQ_SKIP_BROWSER=1 leaves the browser tests out, but PQ_NO_SKIP=1 (CI) allows no test to be left out: "
+            "unset one of them."
+        )
+
+
+def _is_browser_test(item) -> bool:
+    return item.get_closest_marker("browser") is not None or "browser" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_tests = [item for item in items if _is_browser_test(item)]
+    if not browser_tests:
+        return
+    if SKIP_BROWSER:
+        skip = pytest.mark.skip(reason="PQ_SKIP_BROWSER=1: browser tests left out on request")
+        for item in browser_tests:
+            item.add_marker(skip)
+        config.stash[LEFT_OUT] = browser_tests
+    elif not os.path.exists(CHROMIUM):
+        raise pytest.UsageError(
+            f"{len(browser_tests)} browser test(s) need Debian's Chromium at {CHROMIUM}, which is not installed.\n"
+            "Install it with `scripts/system-packages --test` (what `make test` runs first; "
+            "as root: `apt-get install chromium`),\n"
+            "or leave the browser tests out on purpose with PQ_SKIP_BROWSER=1."
+        )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    left_out = config.stash.get(LEFT_OUT, [])
+    if not left_out:
+        return
+    files = Counter(str(Path(str(item.path)).relative_to(ROOT)) for item in left_out)
+    terminalreporter.section("browser tests left out (PQ_SKIP_BROWSER=1)", yellow=True)
+    for path, count in sorted(files.items()):
+        terminalreporter.write_line(f"{path}: {count} test(s) not run")
+    terminalreporter.write_line(
+        f"{len(left_out)} browser test(s) in {len(files)} file(s) did not run. "
+        "Unset PQ_SKIP_BROWSER to run them (`make test` installs Chromium)."
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -58,10 +110,6 @@ def member(db):
 def lead_client(client, lead):
     client.force_login(lead)
     return client
-
-
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def pytest_sessionfinish(session, exitstatus):

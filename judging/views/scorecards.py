@@ -8,6 +8,7 @@ leak."""
 
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -350,5 +351,8 @@ class UnlockView(PermissionRequiredMixin, TemplateView):
         if candidate and url_has_allowed_host_and_scheme(
             candidate, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
         ):
-            return candidate
+            # Only a path on this site: never a view name to reverse, never a relative or other-host address.
+            parts = urlsplit(candidate)
+            if parts.path.startswith("/") and not parts.path.startswith(("//", "/\\")):
+                return parts.path + (f"?{parts.query}" if parts.query else "")
         return ""

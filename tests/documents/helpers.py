@@ -1,8 +1,5 @@
 """A finalised cohort for the documents tests, built with the real services."""
 
-import subprocess
-from pathlib import Path
-
 from cohorts.models import Phase
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from judging.services.scorecards import ensure_scorecard
@@ -46,13 +43,3 @@ def judged_cohort(*, names=("Alpha Water", "Beta Water", "Gamma Water"), scores=
 def finalise(cohort, actor, capture):
     with capture(execute=True):
         return results.finalise(cohort=cohort, actor=actor)
-
-
-def pdf_text(path: Path | str) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def pdf_pages(path: Path | str) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(str(path)).pages)

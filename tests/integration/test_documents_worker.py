@@ -8,7 +8,8 @@ from django.db import transaction
 
 from documents.models import Certificate, Document
 from results import services as results
-from tests.documents.helpers import judged_cohort, pdf_text
+from tests import pdfs
+from tests.documents.helpers import judged_cohort
 from tests.factories import make_lead
 from tests.integration.conftest import wait_until
 
@@ -42,8 +43,8 @@ def test_finalising_has_the_worker_make_the_certificates_and_reports(celery_work
     }
     certificate = Certificate.objects.get()
     assert certificate.organisation_name == "Alpha Water"
-    assert "PQ-03-0001" in pdf_text(documents["certificate"].file.path)
-    report = pdf_text(documents["award_report"].file.path)
+    assert "PQ-03-0001" in pdfs.text(documents["certificate"].file.path)
+    report = pdfs.text(documents["award_report"].file.path)
     assert "Alpha Water" in report and "Beta Water" in report
     renders = [run for run in executed_tasks if run[0] == "documents.tasks.render_document"]
     # Each by the worker's thread, from the broker's queue.

@@ -362,6 +362,27 @@ def test_submit_locks_the_scorecard_and_a_direct_post_changes_nothing(setting):
     assert "hx-post" not in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("next_url", "goes_to"),
+    [
+        ('"><img src=x onerror=alert(1)>', None),  # not a path: never reversed as a view name
+        ("%3Cscript%3Ealert(1)%3C/script%3E", None),  # a relative address: not followed
+        ("//evil.example/", None),
+        ("/cohorts/3/judging/?judge=2", "/cohorts/3/judging/?judge=2"),
+    ],
+)
+def test_unlocking_goes_back_only_to_a_path_on_this_site(setting, next_url, goes_to):
+    assignment, jo = setting["assignment"], setting["jo"]
+    score_all(assignment, jo)
+    services.submit(scorecard=assignment.scorecard, actor=jo)
+    client = client_for(make_lead(email="lead@example.org"))
+    url = f"/judging/{assignment.pk}/unlock/"
+
+    answer = client.post(url, {"reason": "Mis-keyed.", "next": next_url})
+
+    assert (answer.status_code, answer["Location"]) == (302, goes_to or url)
+
+
 def test_lead_unlocks_a_submitted_scorecard_with_a_reason_and_the_judge_is_told(
     setting, django_capture_on_commit_callbacks
 ):
