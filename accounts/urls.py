@@ -1,13 +1,10 @@
 from django.urls import path
 
-from accounts import views, views_privacy
+from accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("privacy/", views_privacy.PrivacyNoticeView.as_view(), name="privacy"),
-    path("privacy/your-data/", views_privacy.MyDataView.as_view(), name="my_data"),
-    path("privacy/close-account/", views_privacy.CloseAccountView.as_view(), name="close_account"),
     path("invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("people/", views.PeopleView.as_view(), name="people"),
     path("people/invite/", views.InviteView.as_view(), name="invite"),

@@ -13,8 +13,6 @@ urlpatterns = [
     path("organisations/import/<int:pk>/", views.ImportPreviewView.as_view(), name="organisation_import_preview"),
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.OrganisationEditView.as_view(), name="organisation_edit"),
-    path("organisations/<int:pk>/export/", views.OrganisationExportView.as_view(), name="organisation_export"),
-    path("organisations/<int:pk>/erase/", views.OrganisationEraseView.as_view(), name="organisation_erase"),
     path("organisations/<int:pk>/members/invite/", views.MemberInviteView.as_view(), name="member_invite"),
     path(
         "organisations/<int:pk>/members/<int:membership_pk>/role/",

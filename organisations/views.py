@@ -5,19 +5,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Case, CharField, IntegerField, Q, Value, When
 from django.db.models.functions import Cast
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation
 from accounts.rules import is_organisation_member, is_programme_lead
 from cohorts import selectors
-from core import organisation_privacy, trail
+from core import trail
 from core.errors import ServiceError
 from core.models import AuditEvent
 from organisations import csv_import, services
@@ -27,7 +25,6 @@ from organisations.forms import (
     MemberInviteForm,
     MemberRoleForm,
     OrganisationCreateForm,
-    OrganisationEraseForm,
     OrganisationFilterForm,
     OrganisationForm,
 )
@@ -253,55 +250,6 @@ class MemberRemoveView(MemberActionView):
 
 
 # An organisation's data, at its request (UK GDPR) ----------------------------------
-
-
-@method_decorator(never_cache, name="dispatch")
-class OrganisationExportView(OrganisationMixin, View):
-    """The lead downloads everything held about the organisation: a zip of
-    data.json and its evidence files."""
-
-    permission_required = "organisations.manage_organisations"
-
-    def get(self, request, *args, **kwargs):
-        archive = organisation_privacy.organisation_archive(organisation=self.organisation, actor=request.user)
-        return FileResponse(
-            archive,
-            as_attachment=True,
-            filename=organisation_privacy.archive_name(self.organisation),
-            content_type="application/zip",
-        )
-
-
-class OrganisationEraseView(OrganisationMixin, FormView):
-    """The lead erases the organisation's data at its request."""
-
-    permission_required = "organisations.manage_organisations"
-    template_name = "organisations/erase.html"
-    form_class = OrganisationEraseForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organisation": self.organisation}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            refusal=organisation_privacy.erasure_refusal(self.organisation), here="Erase data", **kwargs
-        )
-
-    def form_valid(self, form):
-        try:
-            counts = organisation_privacy.erase_organisation(
-                organisation=self.organisation, actor=self.request.user, reason=form.cleaned_data["reason"]
-            )
-        except ServiceError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        files = counts["evidence_files"]
-        messages.success(
-            self.request,
-            f"The organisation's data was erased ({files} evidence file{'s' if files != 1 else ''} deleted). "
-            f"It is now “{organisation_privacy.erased_name(self.organisation)}”.",
-        )
-        return redirect(self.organisation.get_absolute_url())
 
 
 def _with_article(phrase: str) -> str:

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "judging",
     "results",
     "documents",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -128,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -281,12 +282,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Evidence files and unsubmitted drafts past their cohort's retention period.
     "retention": {
-        "task": "core.retention.purge_expired_data",
+        "task": "portal.retention.purge_expired_data",
         "schedule": crontab(hour=3, minute=30),
     },
 }
 # Modules with tasks that autodiscovery (each app's tasks.py) does not find.
-CELERY_IMPORTS = ["core.retention"]
+CELERY_IMPORTS = ["portal.retention"]
 
 # Privacy: who people write to about their personal data, and who receives
 # reports of security vulnerabilities (README, "Security").

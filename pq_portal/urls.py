@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from core import views as core_views
+from portal import views as portal_views
 
 # The admin is the lead's fallback; it sits behind allauth's log-in (and MFA).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -10,13 +10,14 @@ admin.site.site_header = "P&Q portal administration"
 admin.site.site_title = "P&Q portal admin"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("lead/", core_views.LeadDashboardView.as_view(), name="lead_dashboard"),
-    path("lead/emails/", core_views.OutboundEmailListView.as_view(), name="failed_emails"),
-    path("lead/emails/<int:pk>/resend/", core_views.ResendEmailView.as_view(), name="resend_email"),
-    path("judge/", core_views.JudgeDashboardView.as_view(), name="judge_dashboard"),
-    path("organisation/", core_views.MemberDashboardView.as_view(), name="member_dashboard"),
+    path("", portal_views.home, name="home"),
+    path("lead/", portal_views.LeadDashboardView.as_view(), name="lead_dashboard"),
+    path("lead/emails/", portal_views.OutboundEmailListView.as_view(), name="failed_emails"),
+    path("lead/emails/<int:pk>/resend/", portal_views.ResendEmailView.as_view(), name="resend_email"),
+    path("judge/", portal_views.JudgeDashboardView.as_view(), name="judge_dashboard"),
+    path("organisation/", portal_views.MemberDashboardView.as_view(), name="member_dashboard"),
     path("", include("core.urls")),
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("", include("organisations.urls")),
     path("", include("frameworks.urls")),
@@ -29,5 +30,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.page_not_found"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"

@@ -59,7 +59,7 @@ def test_a_rolled_back_change_leaves_no_audit_entry(lead):
 
 
 def test_audit_changes_read_as_words(lead):
-    from core.templatetags.portal import audit_changes
+    from portal.templatetags.portal import audit_changes
 
     event = audit.record(
         actor=lead,

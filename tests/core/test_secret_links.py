@@ -12,9 +12,10 @@ from django.core import mail
 
 from accounts import services as account_services
 from accounts.models import Invitation, Role
-from core import backups, sealed
+from core import sealed
 from core.models import OutboundEmail
 from core.tasks import deliver_email
+from portal import backups
 from tests.factories import UserFactory, make_lead
 
 pytestmark = pytest.mark.django_db

@@ -203,11 +203,11 @@ PAGES: dict[str, Page] = {
     "audit_trail": Page(get=LEAD_ONLY),
     "audit_trail_csv": Page(get=LEAD_ONLY),
     # Privacy ---------------------------------------------------------------------------
-    "accounts:privacy": Page(get=expect(OK, anon=OK, lead_no_mfa=OK, judge_no_mfa=OK)),
-    "accounts:my_data": Page(get=expect(OK)),
+    "portal:privacy": Page(get=expect(OK, anon=OK, lead_no_mfa=OK, judge_no_mfa=OK)),
+    "portal:my_data": Page(get=expect(OK)),
     # Closing an account asks for the password again first (allauth's reauthentication): a
     # POST without it is sent there and changes nothing. tests/security/test_privacy.py closes accounts.
-    "accounts:close_account": Page(
+    "portal:close_account": Page(
         get=expect(OK),
         post=expect(REFUSED),
         data=lambda w: {"confirm": "on"},
@@ -389,10 +389,10 @@ PAGES: dict[str, Page] = {
         post=ORGANISATION_A,
         probe=field_of(Membership, lambda w: w.extra["colleague_membership"], "ended_at"),
     ),
-    "organisations:organisation_export": Page(
+    "portal:organisation_export": Page(
         kwargs=pk(lambda w: w.organisations["A"]), get=expect(403, lead=OK, member_b=404)
     ),
-    "organisations:organisation_erase": Page(
+    "portal:organisation_erase": Page(
         kwargs=pk(lambda w: w.organisations["A"]),
         get=expect(403, lead=OK, member_b=404),
         post=expect(403, lead=OK, member_b=404),

@@ -15,9 +15,10 @@ from django.db import connection
 
 from accounts.models import User
 from assessments.models import EvidenceFile, Response, SelfAssessment
-from core import audit, backups
+from core import audit
 from core.models import AuditEvent
 from organisations.models import Organisation
+from portal import backups
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_lead, make_member
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

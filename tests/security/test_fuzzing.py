@@ -293,7 +293,7 @@ PANEL = _page("judging:panel", number=lambda w: w.number(JUDGING))
 SHOWN_ON = {
     "organisations:organisation_edit": [(MEMBER_A, ORG_A), (LEAD, lambda w: "/organisations/")],
     "organisations:organisation_create": [(LEAD, lambda w: "/organisations/")],
-    "organisations:organisation_erase": [(LEAD, ORG_A)],
+    "portal:organisation_erase": [(LEAD, ORG_A)],
     "organisations:member_invite": [(MEMBER_A, ORG_A)],
     "cohorts:cohort_edit": [(LEAD, COHORT_SA), (MEMBER_A, lambda w: "/organisation/")],
     "cohorts:cohort_create": [(LEAD, lambda w: "/cohorts/")],

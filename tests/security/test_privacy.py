@@ -16,12 +16,13 @@ from django.test import Client
 from accounts.models import Invitation, Role, RoleGrant, User
 from assessments.models import EvidenceFile, Response, SelfAssessment
 from cohorts.models import Application
-from core import audit, organisation_privacy, privacy
+from core import audit
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
 from documents.models import Certificate
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from organisations.models import Membership, Organisation
+from portal import organisation_privacy, privacy
 from tests.factories import (
     PASSWORD,
     EnrolmentFactory,

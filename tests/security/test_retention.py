@@ -13,9 +13,9 @@ from django.utils import timezone
 from assessments.models import EvidenceFile, Response, SelfAssessment
 from cohorts.models import Phase
 from cohorts.services import programme
-from core import retention
 from core.models import AuditEvent
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
+from portal import retention
 from pq_portal.celery import app as celery_app
 from tests.factories import EnrolmentFactory, make_cohort, make_judge, make_member
 
@@ -161,7 +161,7 @@ def test_open_cohorts_are_never_purged_and_a_closing_missing_from_the_trail_is_r
     make_cohort(number=5, phase="judging")
     make_cohort(number=6, phase="closed")  # closed without going through move_phase
 
-    with caplog.at_level(logging.WARNING, logger="core.retention"):
+    with caplog.at_level(logging.WARNING, logger="portal.retention"):
         totals = retention.purge_expired(now=timezone.now() + timedelta(days=3650))
 
     assert totals["cohorts"] == 0
@@ -173,7 +173,7 @@ def test_celery_beat_runs_the_retention_task_daily(lead):
     celery_app.loader.import_default_modules()
     entry = settings.CELERY_BEAT_SCHEDULE["retention"]
 
-    assert entry["task"] == "core.retention.purge_expired_data"
+    assert entry["task"] == "portal.retention.purge_expired_data"
     assert entry["task"] in celery_app.tasks
     assert str(entry["schedule"]) == "<crontab: 30 3 * * * (m/h/dM/MY/d)>"
     assert retention.purge_expired_data.delay().get()["cohorts"] == 0  # not yet due

@@ -1,7 +1,7 @@
 from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand, CommandError
 
-from core.management.commands.seed_demo import DEMO_PEOPLE, current_totp_code
+from portal.management.commands.seed_demo import DEMO_PEOPLE, current_totp_code
 
 
 class Command(BaseCommand):

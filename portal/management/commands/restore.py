@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core import backups
+from portal import backups
 
 
 class Command(BaseCommand):

@@ -17,8 +17,8 @@ from cohorts.models import Application, Enrolment, EnrolmentStatus, Phase
 from core import audit
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
-from core.privacy import audit_entry, names_containing, pseudonymise_audit_trail, to_json
 from organisations.models import Membership, Organisation
+from portal.privacy import audit_entry, names_containing, pseudonymise_audit_trail, to_json
 
 ERASED = "[erased]"
 

@@ -18,7 +18,7 @@ def frozen_now(monkeypatch):
     """The dashboards' clock: 1 May 2027, 12:00 UTC (a fortnight before the
     default timeline's self-assessment deadline of 15 May 2027, 23:59 BST)."""
     moment = datetime(2027, 5, 1, 12, 0, tzinfo=UTC)
-    monkeypatch.setattr("core.views.timezone.now", lambda: moment)
+    monkeypatch.setattr("portal.views.timezone.now", lambda: moment)
     return moment
 
 
