@@ -40,6 +40,11 @@ rules.add_perm("accounts.view_member_dashboard", is_organisation_member)
 rules.add_perm("accounts.manage_people", is_programme_lead)
 rules.add_perm("core.view_outbound_emails", is_programme_lead)
 rules.add_perm("core.resend_email", is_programme_lead)
+# core's admin (the audit trail and the outbox, read-only): core imports none
+# of the apps above it, so its permissions are given here.
+rules.add_perm("core.view_auditevent", is_programme_lead)
+rules.add_perm("core.view_outboundemail", is_programme_lead)
+rules.add_perm("core", is_programme_lead)  # the app's section of the admin
 # The admin's people actions: each e-mails the person, so neither lets the lead in as them.
 rules.add_perm("accounts.send_password_reset", is_programme_lead)
 rules.add_perm("accounts.reset_second_factor", is_programme_lead)

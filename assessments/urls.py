@@ -6,6 +6,7 @@ from assessments.views import self_assessment as views
 app_name = "assessments"
 
 urlpatterns = [
+    path("cohorts/<int:number>/self-assessments/", views.SelfAssessmentTableView.as_view(), name="cohort_table"),
     path("assessments/start/<int:enrolment_pk>/", views.StartView.as_view(), name="start"),
     path("assessments/<int:pk>/", views.OverviewView.as_view(), name="overview"),
     path("assessments/<int:pk>/criteria/<str:code>/", views.CriterionView.as_view(), name="criterion"),

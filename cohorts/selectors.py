@@ -4,8 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.rules import is_programme_lead
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone
-from judging.models import CohortJudge
-from organisations.models import Membership, Organisation
+from organisations.models import Membership
 
 ENROLMENT_SORTS = {
     "organisation": "organisation__name",
@@ -71,25 +70,6 @@ def status_counts(cohort: Cohort) -> list[tuple[str, str, int]]:
     return [(value, label, counts[value]) for value, label in EnrolmentStatus.choices if counts.get(value)]
 
 
-def panel_of(cohort: Cohort) -> QuerySet[CohortJudge]:
+def panel_of(cohort: Cohort) -> QuerySet:
+    """The judges on the cohort's panel now (judging.CohortJudge rows)."""
     return cohort.panel.filter(removed_at__isnull=True).select_related("judge")
-
-
-def organisations_for_lead(*, search: str = "", sector: str = "") -> QuerySet[Organisation]:
-    organisations = Organisation.objects.annotate(
-        member_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True), distinct=True),
-        enrolment_count=Count("enrolments", distinct=True),
-    )
-    if search:
-        organisations = organisations.filter(
-            Q(name__icontains=search) | Q(contact_name__icontains=search) | Q(contact_email__icontains=search)
-        )
-    if sector:
-        organisations = organisations.filter(sector=sector)
-    return organisations.order_by("name")
-
-
-def organisations_visible_to(user) -> QuerySet[Organisation]:
-    if is_programme_lead(user):
-        return Organisation.objects.all()
-    return Organisation.objects.filter(memberships__user=user, memberships__ended_at__isnull=True).distinct()

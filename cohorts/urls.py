@@ -22,11 +22,6 @@ urlpatterns = [
     ),
     path("cohorts/<int:number>/enrol/", programme.EnrolView.as_view(), name="enrol"),
     path(
-        "cohorts/<int:number>/self-assessments/",
-        programme.SelfAssessmentTableView.as_view(),
-        name="self_assessments",
-    ),
-    path(
         "cohorts/<int:number>/enrolments/<int:pk>/",
         programme.EnrolmentDetailView.as_view(),
         name="enrolment_detail",

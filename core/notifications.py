@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
@@ -192,8 +193,7 @@ def _send(
 def _users_by_address(addresses: list[str], *, template: str) -> dict:
     """The site's users among the addresses (one query), each with
     `opted_out` when the e-mail is optional and they switched its kind off."""
-    from accounts.models import User
-
+    User = get_user_model()
     if not addresses:
         return {}
     users = User.objects.annotate(address=Lower("email")).filter(address__in={a.lower() for a in addresses})

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = "Documents"
+
+    def ready(self):
+        from documents import receivers  # noqa: F401 - connects the receivers once the apps are loaded

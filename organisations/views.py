@@ -14,11 +14,10 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation
 from accounts.rules import is_organisation_member, is_programme_lead
-from cohorts import selectors
 from core import trail
 from core.errors import ServiceError
 from core.models import AuditEvent
-from organisations import csv_import, services
+from organisations import csv_import, selectors, services
 from organisations import imports as import_services
 from organisations.forms import (
     ImportUploadForm,

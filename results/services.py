@@ -24,6 +24,7 @@ from judging.models import Scorecard, ScoreEntry
 from organisations.models import Membership
 from results import scoring
 from results.models import ResultSnapshot
+from results.signals import results_finalised
 
 FINALIST_STATUSES = (
     EnrolmentStatus.FINALIST,
@@ -240,8 +241,8 @@ def finalise(*, cohort: Cohort, actor, confirm_missing: bool = False, now: datet
     then says which were missing). Side effects: a ResultSnapshot; every
     enrolment's outcome set (finalists by level or not judged; the others
     not shortlisted); the cohort moved to results; audit entries; an e-mail
-    to each organisation's members with its outcome; certificates for the
-    accredited and the cohort's documents queued (documents.services).
+    to each organisation's members with its outcome; `results_finalised` sent
+    (on which documents issues the certificates and queues the documents).
     """
     cohort = Cohort.objects.select_for_update(of=("self",)).select_related("framework").get(pk=cohort.pk)
     if cohort.phase != Phase.JUDGING:
@@ -288,9 +289,7 @@ def finalise(*, cohort: Cohort, actor, confirm_missing: bool = False, now: datet
     )
     programme.move_phase(cohort=cohort, to=Phase.RESULTS, actor=actor)
     _tell_organisations(cohort, outcomes)
-    from documents.services import issue_for_results  # documents build on results
-
-    issue_for_results(snapshot=snapshot, actor=actor)
+    results_finalised.send(sender=ResultSnapshot, snapshot=snapshot, actor=actor)
     return snapshot
 
 

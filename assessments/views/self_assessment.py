@@ -15,10 +15,12 @@ from django.views.generic import TemplateView
 
 from assessments import pending
 from assessments.models import Response, SelfAssessment
-from assessments.selectors import assessment_with_answers
+from assessments.selectors import assessment_summaries, assessment_with_answers
 from assessments.services import self_assessment as services
-from cohorts.models import Enrolment
+from cohorts.models import Enrolment, Phase
+from cohorts.services import reminders
 from cohorts.services.programme import submission_deadline
+from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
 from core.models import AuditEvent
 from results.charts import maturity_profile
@@ -298,3 +300,43 @@ class ProfileChartView(AssessmentMixin, View):
         answer = HttpResponse(svg, content_type="image/svg+xml")
         answer["Cache-Control"] = "private, no-cache"
         return answer
+
+
+def _index_key(row):
+    enrolment, summary = row
+    index = summary.index if summary else None
+    return (index is None, -(index or 0), enrolment.organisation.name.lower())
+
+
+def _completeness_key(row):
+    enrolment, summary = row
+    return (-(summary.percent if summary else -1), enrolment.organisation.name.lower())
+
+
+class SelfAssessmentTableView(CohortMixin, TemplateView):
+    """Every organisation's self-assessment: state, completeness and index,
+    sortable, as the input for shortlisting."""
+
+    template_name = "assessments/cohort_table.html"
+    SORTS = {
+        "index": _index_key,
+        "completeness": _completeness_key,
+        "organisation": lambda row: row[0].organisation.name.lower(),
+    }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        summaries = assessment_summaries(self.cohort)
+        enrolments = self.cohort.enrolments.active().select_related("organisation")
+        rows = [(enrolment, summaries.get(enrolment.pk)) for enrolment in enrolments]
+        sort = self.request.GET.get("sort", "index")
+        if sort not in self.SORTS:
+            sort = "index"
+        rows.sort(key=self.SORTS[sort])
+        context.update(
+            rows=rows,
+            sort=sort,
+            last_reminded=reminders.last_reminded_by_organisation(self.cohort),
+            can_remind=self.cohort.phase == Phase.SELF_ASSESSMENT,
+        )
+        return context

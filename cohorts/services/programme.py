@@ -1,6 +1,7 @@
 """Writes for cohorts: creation, the timeline, phase moves, enrolment,
 withdrawal and deadline extensions. Each one audits itself."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -245,46 +246,33 @@ def _guard_shortlisting(cohort: Cohort, now: datetime) -> list[str]:
     return problems
 
 
-def _guard_judging(cohort: Cohort, now: datetime) -> list[str]:
-    finalists = list(cohort.enrolments.filter(status=EnrolmentStatus.FINALIST).select_related("organisation"))
-    if not finalists:
-        return ["No finalists have been selected yet."]
-    seats = dict(
-        cohort.assignments.active()
-        .filter(enrolment__in=finalists)
-        .values_list("enrolment_id")
-        .annotate(n=models.Count("id"))
-        .values_list("enrolment_id", "n")
-    )
-    short = [f.organisation.name for f in finalists if seats.get(f.pk, 0) < cohort.judges_per_finalist]
-    if short:
-        return [
-            f"The assignment plan is not complete: {', '.join(short)} "
-            f"{'has' if len(short) == 1 else 'have'} fewer than {cohort.judges_per_finalist} judges."
-        ]
-    return []
-
-
-def _guard_results(cohort: Cohort, now: datetime) -> list[str]:
-    if not cohort.result_snapshots.filter(status="final").exists():
-        return ["Results move to this phase when the lead finalises them (Results → Finalise)."]
-    return []
-
-
 def _guard_closed(cohort: Cohort, now: datetime) -> list[str]:
     return []
 
 
-# What must be true to move forward INTO each phase. Later features (the
-# framework, finalists, assignments, results) add their own checks here.
-FORWARD_GUARDS = {
-    Phase.ENROLMENT: _guard_enrolment,
-    Phase.SELF_ASSESSMENT: _guard_self_assessment,
-    Phase.SHORTLISTING: _guard_shortlisting,
-    Phase.JUDGING: _guard_judging,
-    Phase.RESULTS: _guard_results,
-    Phase.CLOSED: _guard_closed,
+# What must be true to move forward INTO each phase. The apps above cohorts
+# add their own checks with `register_phase_guard` when they load (judging:
+# finalists and a complete assignment plan; results: finalised results), so
+# that cohorts need not know them.
+FORWARD_GUARDS: dict[str, list[Callable[[Cohort, datetime], list[str]]]] = {
+    Phase.ENROLMENT: [_guard_enrolment],
+    Phase.SELF_ASSESSMENT: [_guard_self_assessment],
+    Phase.SHORTLISTING: [_guard_shortlisting],
+    Phase.JUDGING: [],
+    Phase.RESULTS: [],
+    Phase.CLOSED: [_guard_closed],
 }
+
+
+def register_phase_guard(phase: str, guard: Callable[[Cohort, datetime], list[str]]) -> None:
+    """Add a check for moving forward into `phase`: `guard(cohort, now)`
+    returns what blocks the move, in words for the lead (empty: nothing)."""
+    if guard not in FORWARD_GUARDS[phase]:
+        FORWARD_GUARDS[phase].append(guard)
+
+
+def _blockers(cohort: Cohort, phase: str, now: datetime) -> tuple[str, ...]:
+    return tuple(problem for guard in FORWARD_GUARDS[phase] for problem in guard(cohort, now))
 
 
 def _when(moment: datetime) -> str:
@@ -299,7 +287,7 @@ def phase_moves(cohort: Cohort, *, now: datetime | None = None) -> list[PhaseMov
     moves = []
     if index + 1 < len(PHASE_ORDER):
         to = PHASE_ORDER[index + 1]
-        moves.append(PhaseMove(to=to, forward=True, blockers=tuple(FORWARD_GUARDS[to](cohort, now))))
+        moves.append(PhaseMove(to=to, forward=True, blockers=_blockers(cohort, to, now)))
     if index > 0:
         moves.append(PhaseMove(to=PHASE_ORDER[index - 1], forward=False, blockers=()))
     return moves

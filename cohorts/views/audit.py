@@ -50,4 +50,4 @@ class OrganisationReminderView(CohortMixin, View):
             )
         if request.POST.get("back") == "enrolment":
             return redirect(enrolment.get_absolute_url())
-        return redirect("cohorts:self_assessments", number=self.cohort.number)
+        return redirect("assessments:cohort_table", number=self.cohort.number)

@@ -8,7 +8,6 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from assessments.models import SelfAssessment
 from assessments.selectors import assessment_summaries
 from cohorts import selectors
 from cohorts.forms import (
@@ -271,7 +270,7 @@ class EnrolmentDetailView(EnrolmentMixin, TemplateView):
             extension_form=ExtensionForm(initial={"until": enrolment.extension_until}),
             submission_deadline=services.submission_deadline(enrolment),
             submission_refusal=services.submission_refusal(enrolment),
-            history=trail.object_trail(enrolment, SelfAssessment.objects.filter(enrolment=enrolment).first())[:20],
+            history=trail.object_trail(enrolment, getattr(enrolment, "assessment", None))[:20],
             members=members,
             last_reminded=reminders.last_reminded(
                 cohort=self.cohort, kind=Reminder.Kind.SELF_ASSESSMENT, recipients=[m.user_id for m in members]
@@ -314,43 +313,3 @@ class ExtensionView(EnrolmentMixin, View):
                 else f"{self.enrolment.organisation}'s extension was taken away.",
             )
         return redirect(self.enrolment.get_absolute_url())
-
-
-def _index_key(row):
-    enrolment, summary = row
-    index = summary.index if summary else None
-    return (index is None, -(index or 0), enrolment.organisation.name.lower())
-
-
-def _completeness_key(row):
-    enrolment, summary = row
-    return (-(summary.percent if summary else -1), enrolment.organisation.name.lower())
-
-
-class SelfAssessmentTableView(CohortMixin, TemplateView):
-    """Every organisation's self-assessment: state, completeness and index,
-    sortable, as the input for shortlisting."""
-
-    template_name = "cohorts/self_assessments.html"
-    SORTS = {
-        "index": _index_key,
-        "completeness": _completeness_key,
-        "organisation": lambda row: row[0].organisation.name.lower(),
-    }
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        summaries = assessment_summaries(self.cohort)
-        enrolments = self.cohort.enrolments.active().select_related("organisation")
-        rows = [(enrolment, summaries.get(enrolment.pk)) for enrolment in enrolments]
-        sort = self.request.GET.get("sort", "index")
-        if sort not in self.SORTS:
-            sort = "index"
-        rows.sort(key=self.SORTS[sort])
-        context.update(
-            rows=rows,
-            sort=sort,
-            last_reminded=reminders.last_reminded_by_organisation(self.cohort),
-            can_remind=self.cohort.phase == Phase.SELF_ASSESSMENT,
-        )
-        return context

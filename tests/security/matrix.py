@@ -313,7 +313,7 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"organisations": [w.organisations["C"].pk]},
         probe=count(lambda w: Enrolment.objects.filter(cohort=w.cohorts[SA])),
     ),
-    "cohorts:self_assessments": Page(kwargs=number(SA), get=LEAD_ONLY),
+    "assessments:cohort_table": Page(kwargs=number(SA), get=LEAD_ONLY),
     "cohorts:enrolment_detail": Page(kwargs=enrolment(SA), get=LEAD_ONLY),
     "cohorts:enrolment_withdraw": Page(
         kwargs=enrolment(SA),

@@ -1,0 +1,26 @@
+"""Reads that the organisation pages share, with their relations loaded."""
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.rules import is_programme_lead
+from organisations.models import Organisation
+
+
+def organisations_for_lead(*, search: str = "", sector: str = "") -> QuerySet[Organisation]:
+    organisations = Organisation.objects.annotate(
+        member_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True), distinct=True),
+        enrolment_count=Count("enrolments", distinct=True),
+    )
+    if search:
+        organisations = organisations.filter(
+            Q(name__icontains=search) | Q(contact_name__icontains=search) | Q(contact_email__icontains=search)
+        )
+    if sector:
+        organisations = organisations.filter(sector=sector)
+    return organisations.order_by("name")
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    if is_programme_lead(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(memberships__user=user, memberships__ended_at__isnull=True).distinct()
