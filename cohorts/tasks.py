@@ -2,6 +2,8 @@ import logging
 
 from celery import shared_task
 
+from cohorts.services.reminders import send_due_reminders
+
 logger = logging.getLogger(__name__)
 
 
@@ -9,8 +11,6 @@ logger = logging.getLogger(__name__)
 def send_deadline_reminders() -> int:
     """Celery beat runs this once a day (CELERY_BEAT_SCHEDULE). Safe to run
     again, or in two processes at once: each reminder is sent once."""
-    from cohorts.services.reminders import send_due_reminders
-
     run = send_due_reminders()
     logger.info("deadline reminders: %s", run)
     return len(run.sent)

@@ -28,7 +28,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 
-from core import email_kinds, sealed
+from core import audit, email_kinds, sealed
 from core.errors import ServiceError
 from core.models import EmailOptOut, Notification, OutboundEmail
 
@@ -204,7 +204,7 @@ def _users_by_address(addresses: list[str], *, template: str) -> dict:
 
 
 def queue_delivery(email: OutboundEmail) -> None:
-    from core.tasks import deliver_email
+    from core.tasks import deliver_email  # noqa: PLC0415 - core.tasks imports this module
 
     email_id = email.pk
     transaction.on_commit(lambda: deliver_email.delay(email_id=email_id))
@@ -221,8 +221,6 @@ def resend(*, email: OutboundEmail, actor) -> str:
     entry, a new delivery job (or the fresh e-mail). ServiceError when the
     secret is gone and nobody can issue a new one.
     """
-    from core import audit
-
     if email.has_secret and not email.sealed_body:
         reissue = reissuers.get(email.template)
         if reissue is None:

@@ -7,11 +7,13 @@ self-assessments, the panel, conflicts, assignments, scorecards, reminders,
 results and certificates."""
 
 import csv
+import json
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from core import audit
@@ -83,8 +85,6 @@ def cohort_trail(cohort) -> QuerySet[AuditEvent]:
 def object_trail(*objects) -> QuerySet[AuditEvent]:
     """The entries of several objects together (an enrolment with its
     self-assessment, for instance), newest first."""
-    from django.contrib.contenttypes.models import ContentType
-
     query = Q(pk__in=[])
     for obj in objects:
         if obj is not None:
@@ -102,8 +102,6 @@ def _cell(value) -> str:
 
 
 def csv_rows(events: QuerySet[AuditEvent], *, time_zone: str) -> Iterator[list[str]]:
-    import json
-
     zone = ZoneInfo(time_zone)
     yield CSV_HEADER
     for event in events.iterator(chunk_size=2000):

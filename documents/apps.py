@@ -6,4 +6,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self):
-        from documents import receivers  # noqa: F401 - connects the receivers once the apps are loaded
+        from documents import receivers  # noqa: F401, PLC0415 - connects the receivers once the apps are loaded

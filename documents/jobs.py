@@ -17,8 +17,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from documents.models import Document
-from documents.services import STALE_AFTER
+from documents import reports
+from documents.certificates import certificate_pdf
+from documents.models import STALE_AFTER, Document
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +51,7 @@ def claim(document_id: int, task_id: str) -> Document | None:
 def build(document: Document) -> bytes:
     """The PDF of `document`, by its kind."""
     if document.kind == Document.Kind.CERTIFICATE:
-        from documents.certificates import certificate_pdf
-
         return certificate_pdf(document.certificate)
-    from documents import reports
-
     if document.kind == Document.Kind.AWARD_REPORT:
         return reports.award_report_pdf(document.snapshot)
     return reports.feedback_report_pdf(document.snapshot, document.enrolment)

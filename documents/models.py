@@ -9,12 +9,14 @@ renders it overwrites the one file it owns.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cohorts.models import Cohort, Enrolment
 from results.models import ResultSnapshot
@@ -26,6 +28,11 @@ CODE_LENGTH = 12  # 60 random bits
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+# A running job not heard of for longer than a task may run is taken to be
+# lost (its worker died): it may be claimed again.
+STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 class Certificate(models.Model):
@@ -163,8 +170,6 @@ class Document(models.Model):
 
     @property
     def download_name(self) -> str:
-        from django.utils.text import slugify
-
         if self.kind == self.Kind.CERTIFICATE and self.certificate_id:
             return f"pq-certificate-{self.certificate.serial.lower()}.pdf"
         if self.kind == self.Kind.FEEDBACK_REPORT and self.enrolment_id:

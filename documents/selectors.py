@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus
-from documents.models import Certificate, Document, DocumentBatch
-from documents.services import ACCREDITED_LEVELS, STALE_AFTER, final_snapshot
+from documents.models import STALE_AFTER, Certificate, Document, DocumentBatch
+from documents.services import ACCREDITED_LEVELS, final_snapshot
 from results.models import ResultSnapshot
 
 
@@ -60,9 +63,6 @@ class Panel:
 
 
 def cohort_panel(cohort: Cohort) -> Panel:
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
     snapshot = final_snapshot(cohort)
     panel = Panel(cohort=cohort, snapshot=snapshot)
     if snapshot is None:

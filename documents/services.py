@@ -10,9 +10,8 @@ queued only once the surrounding transaction commits.
 from __future__ import annotations
 
 import unicodedata
-from datetime import timedelta
 
-from django.conf import settings
+from celery import group
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,8 @@ from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
-from documents.models import Certificate, Document, DocumentBatch
+from documents.models import STALE_AFTER, Certificate, Document, DocumentBatch
+from documents.tasks import render_document
 from organisations.models import Membership
 from results.models import ResultSnapshot
 
@@ -31,7 +31,6 @@ ACCREDITED_LEVELS = {
 }
 # A job still "running" this long after it started belongs to a worker that
 # died without handing it back: it may be taken over.
-STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 # ---------------------------------------------------------------- certificates
@@ -417,10 +416,6 @@ def retry(*, document: Document, actor) -> Document:
 
 
 def _queue(document_ids: list[int]) -> None:
-    from celery import group
-
-    from documents.tasks import render_document
-
     def send():
         if len(document_ids) == 1:
             render_document.delay(document_id=document_ids[0])

@@ -6,9 +6,12 @@ class JudgingConfig(AppConfig):
     verbose_name = "Judging"
 
     def ready(self):
-        # Imported here, once the apps are loaded: models cannot be imported at module level of apps.py.
-        from cohorts.models import Phase
-        from cohorts.services.programme import register_phase_guard
-        from judging.guards import judging_guard
+        # Imported once the apps are loaded: apps.py may not import models at module level.
+        from cohorts.models import Phase  # noqa: PLC0415
+        from cohorts.services.programme import register_phase_guard  # noqa: PLC0415
+        from cohorts.services.reminders import register_daily_reminders  # noqa: PLC0415
+        from judging.guards import judging_guard  # noqa: PLC0415
+        from judging.reminders import judging_reminders  # noqa: PLC0415
 
         register_phase_guard(Phase.JUDGING, judging_guard)
+        register_daily_reminders(Phase.JUDGING, judging_reminders)

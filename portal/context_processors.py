@@ -3,8 +3,10 @@ import functools
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import roles_of
+from cohorts.models import Application
+from core.models import Notification
 
 
 def navigation(request):
@@ -33,10 +35,6 @@ def _count(queryset, group_by: str):
 
 
 def _badges(user, *, is_lead: bool) -> dict[str, int]:
-    from accounts.models import User
-    from cohorts.models import Application
-    from core.models import Notification
-
     if not getattr(user, "is_authenticated", False):
         return {"unread_notifications": 0, "pending_applications": 0}
     counts = {

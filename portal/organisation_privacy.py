@@ -17,6 +17,7 @@ from cohorts.models import Application, Enrolment, EnrolmentStatus, Phase
 from core import audit
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
+from documents.models import Certificate
 from organisations.models import Membership, Organisation
 from portal.privacy import audit_entry, names_containing, pseudonymise_audit_trail, to_json
 
@@ -94,8 +95,6 @@ def organisation_data(organisation: Organisation) -> tuple[dict, list[tuple[str,
                 },
             }
         )
-
-    from documents.models import Certificate
 
     data = {
         "exported_at": timezone.now(),

@@ -1,8 +1,18 @@
+import importlib
+from datetime import date
+from types import SimpleNamespace
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps
+from django.db import connection
 
 from accounts.models import Role, RoleGrant, User
+from cohorts.models import Cohort
+from cohorts.services.programme import create_cohort
+from frameworks import default_framework
+from frameworks.models import Framework
 from organisations.models import Membership, Organisation, Sector
 
 PASSWORD = "correct-horse-battery-staple"
@@ -70,14 +80,6 @@ def ensure_default_framework():
     """The shipped framework, version 1. The migrations load it, but tests on
     a live server (transactional) flush the database afterwards: load it
     again, the way the migration does, when it is missing."""
-    import importlib
-    from types import SimpleNamespace
-
-    from django.apps import apps
-    from django.db import connection
-
-    from frameworks import default_framework
-    from frameworks.models import Framework
 
     framework = Framework.objects.filter(version=default_framework.VERSION).first()
     if framework is None:
@@ -89,12 +91,7 @@ def ensure_default_framework():
 
 def make_cohort(*, number: int = 3, start_date=None, phase: str = "draft", **fields):
     """A cohort with its default timeline, as the lead would create it."""
-    from datetime import date
-
     ensure_default_framework()
-
-    from cohorts.models import Cohort
-    from cohorts.services.programme import create_cohort
 
     cohort = create_cohort(
         actor=None,

@@ -14,6 +14,7 @@ from cohorts.models import PHASE_ORDER, Cohort, Enrolment, EnrolmentStatus, Mile
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
+from frameworks.models import Framework
 from organisations.models import Membership, Organisation
 
 COHORT_FIELDS = (
@@ -54,8 +55,6 @@ def create_cohort(*, actor, **fields) -> Cohort:
     if Cohort.objects.filter(number=fields["number"]).exists():
         raise ServiceError(f"Cohort {fields['number']} already exists.")
     if "framework" not in fields:
-        from frameworks.models import Framework
-
         fields["framework"] = Framework.objects.order_by("-version").first()
     cohort = Cohort.objects.create(**fields)
     _lay_out_default_timeline(cohort)

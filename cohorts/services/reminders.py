@@ -9,12 +9,12 @@ same day, or a second process running at the same moment, fails to insert
 the row and sends nothing.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,15 +25,12 @@ from cohorts.services.programme import submission_deadline, submission_refusal
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
-from judging.models import Assignment, Scorecard
 from organisations.models import Membership
 
 # Days before each deadline on which reminders go out.
 SELF_ASSESSMENT_DAYS = (14, 7, 1)
-JUDGING_DAYS = (7, 1)
 
 SELF_ASSESSMENT_KEY = "self_assessment_deadline"
-JUDGING_KEY = "judging_deadline"
 
 
 # Pure date logic ----------------------------------------------------------------
@@ -102,17 +99,25 @@ def send_due_reminders(*, now: datetime | None = None) -> ReminderRun:
     """
     now = now or timezone.now()
     run = ReminderRun()
-    cohorts = Cohort.objects.filter(phase__in=(Phase.SELF_ASSESSMENT, Phase.JUDGING)).prefetch_related("milestones")
+    cohorts = Cohort.objects.filter(phase__in=list(DAILY_REMINDERS)).prefetch_related("milestones")
     for cohort in cohorts:
         today = now.astimezone(cohort.zone).date()
-        if cohort.phase == Phase.SELF_ASSESSMENT:
-            _self_assessment_reminders(cohort, today, run)
-        else:
-            _judging_reminders(cohort, today, run)
+        for send_reminders in DAILY_REMINDERS[cohort.phase]:
+            send_reminders(cohort, today, run)
     return run
 
 
+def register_daily_reminders(phase: str, send_reminders: Callable[[Cohort, date, ReminderRun], None]) -> None:
+    """Add the reminders of a phase to the daily run: `send_reminders(cohort,
+    today, run)` sends those due today (through `claim_and_send`) and counts
+    them in `run`. Judging registers its judges' reminders (judging/apps.py)."""
+    DAILY_REMINDERS.setdefault(phase, [])
+    if send_reminders not in DAILY_REMINDERS[phase]:
+        DAILY_REMINDERS[phase].append(send_reminders)
+
+
 def _self_assessment_reminders(cohort: Cohort, today: date, run: ReminderRun) -> None:
+    """Self-assessment: to the members of enrolled organisations that have not submitted."""
     cohort_day = cohort.milestone_date(timeline.SELF_ASSESSMENT_DEADLINE)
     enrolments = list(
         cohort.enrolments.filter(status=EnrolmentStatus.ENROLLED).select_related("organisation").order_by("pk")
@@ -125,7 +130,7 @@ def _self_assessment_reminders(cohort: Cohort, today: date, run: ReminderRun) ->
             due[enrolment.organisation_id] = (day, milestone)
     if not due:
         return
-    sent_keys = _sent_keys(cohort)
+    already = sent_reminder_keys(cohort)
     by_organisation = {enrolment.organisation_id: enrolment for enrolment in enrolments}
     memberships = (
         Membership.objects.active()
@@ -138,10 +143,10 @@ def _self_assessment_reminders(cohort: Cohort, today: date, run: ReminderRun) ->
         enrolment = by_organisation[membership.organisation_id]
         enrolment.cohort = cohort
         key = reminder_key(SELF_ASSESSMENT_KEY, day, milestone)
-        if (membership.user_id, key) in sent_keys:
+        if (membership.user_id, key) in already:
             run.already_sent += 1
             continue
-        reminder = _claim_and_send(
+        reminder = claim_and_send(
             cohort=cohort,
             recipient=membership.user,
             kind=Reminder.Kind.SELF_ASSESSMENT,
@@ -154,45 +159,21 @@ def _self_assessment_reminders(cohort: Cohort, today: date, run: ReminderRun) ->
         if reminder is None:
             run.already_sent += 1
         else:
-            sent_keys.add((membership.user_id, key))
+            already.add((membership.user_id, key))
             run.sent.append(reminder)
 
 
-def _judging_reminders(cohort: Cohort, today: date, run: ReminderRun) -> None:
-    day = cohort.milestone_date(timeline.JUDGING_DEADLINE)
-    milestone = due_milestone(days_left(day, today), JUDGING_DAYS) if day else None
-    if milestone is None:
-        return
-    key = reminder_key(JUDGING_KEY, day, milestone)
-    open_by_judge = open_scorecards_by_judge(cohort)
-    if not open_by_judge:
-        return
-    sent_keys = _sent_keys(cohort)
-    for judge in User.objects.filter(pk__in=open_by_judge).order_by("email"):
-        if (judge.pk, key) in sent_keys:
-            run.already_sent += 1
-            continue
-        reminder = _claim_and_send(
-            cohort=cohort,
-            recipient=judge,
-            kind=Reminder.Kind.JUDGING,
-            key=key,
-            after={"cohort": cohort.number, "deadline": day.isoformat(), "days before": milestone},
-            send=lambda judge=judge: _send_judging_reminder(
-                judge=judge, cohort=cohort, assignments=open_by_judge[judge.pk], today=today
-            ),
-        )
-        if reminder is None:
-            run.already_sent += 1
-        else:
-            run.sent.append(reminder)
+# The reminders each phase sends daily; apps above cohorts add theirs.
+DAILY_REMINDERS: dict[str, list[Callable[[Cohort, date, ReminderRun], None]]] = {
+    Phase.SELF_ASSESSMENT: [_self_assessment_reminders],
+}
 
 
-def _sent_keys(cohort: Cohort) -> set[tuple[int, str]]:
+def sent_reminder_keys(cohort: Cohort) -> set[tuple[int, str]]:
     return set(cohort.reminders.exclude(key="").values_list("recipient_id", "key"))
 
 
-def _claim_and_send(*, cohort: Cohort, recipient: User, kind: str, key: str, after: dict, send) -> Reminder | None:
+def claim_and_send(*, cohort: Cohort, recipient: User, kind: str, key: str, after: dict, send) -> Reminder | None:
     """Insert the reminder's row, then send it, in one transaction; None when
     another run has already claimed it (the unique key refused the row)."""
     try:
@@ -205,27 +186,7 @@ def _claim_and_send(*, cohort: Cohort, recipient: User, kind: str, key: str, aft
     return reminder
 
 
-def open_scorecards_by_judge(cohort: Cohort) -> dict[int, list[Assignment]]:
-    """The active assignments of judges on the panel whose scorecard is open
-    (not started, or a draft), per judge, finalists in name order."""
-    assignments = (
-        cohort.assignments.active()
-        .filter(
-            enrolment__status=EnrolmentStatus.FINALIST,
-            judge__panels__cohort=cohort,
-            judge__panels__removed_at__isnull=True,
-        )
-        .filter(Q(scorecard__isnull=True) | Q(scorecard__status=Scorecard.Status.DRAFT))
-        .select_related("enrolment__organisation")
-        .order_by("enrolment__organisation__name")
-    )
-    by_judge: dict[int, list[Assignment]] = {}
-    for assignment in assignments:
-        by_judge.setdefault(assignment.judge_id, []).append(assignment)
-    return by_judge
-
-
-def _in_days(days: int) -> str:
+def in_days(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
 
@@ -241,25 +202,8 @@ def _send_self_assessment_reminder(*, user: User, enrolment: Enrolment, day: dat
             "member": user,
             "deadline": deadline.astimezone(cohort.zone),
             "extension": day == enrolment.extension_until,
-            "when": _in_days(days_left(day, today)),
+            "when": in_days(days_left(day, today)),
             "url": absolute_url(reverse("assessments:start", kwargs={"enrolment_pk": enrolment.pk})),
-        },
-    )
-
-
-def _send_judging_reminder(*, judge: User, cohort: Cohort, assignments: list[Assignment], today: date) -> None:
-    day = cohort.milestone_date(timeline.JUDGING_DEADLINE)
-    deadline = timeline.deadline_at(day, cohort.time_zone)
-    send_templated_email(
-        to=judge.email,
-        template="judging_deadline_reminder",
-        context={
-            "cohort": cohort,
-            "judge": judge,
-            "finalists": [assignment.enrolment.organisation for assignment in assignments],
-            "deadline": deadline,
-            "when": _in_days(days_left(day, today)),
-            "url": absolute_url(reverse("judging:scorecard_list")),
         },
     )
 

@@ -7,7 +7,7 @@ from django.core import mail
 
 from accounts.models import User
 from core.models import AuditEvent, OutboundEmail
-from tests.factories import PASSWORD, make_judge
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, make_judge
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,6 @@ def test_newcomer_signs_up_verifies_email_and_sees_what_to_do_next(client, djang
 
 
 def test_unverified_account_cannot_sign_in(client):
-    from tests.factories import UserFactory
-
     UserFactory(email="unverified@example.org", verified=False)
 
     response = client.post("/accounts/login/", {"login": "unverified@example.org", "password": PASSWORD})
@@ -77,8 +75,6 @@ def test_judge_sets_up_totp_and_then_reaches_the_dashboard(client, django_captur
 
 
 def test_judge_with_totp_must_enter_a_code_at_log_in(client, judge):
-    from tests.factories import TOTP_SECRET
-
     login = client.post("/accounts/login/", {"login": judge.email, "password": PASSWORD})
     assert login.url == "/accounts/2fa/authenticate/"
     assert client.get("/judge/").status_code == 302

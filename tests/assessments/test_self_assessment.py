@@ -7,6 +7,7 @@ from django.test import Client
 from assessments.models import Response, SelfAssessment
 from assessments.services import self_assessment as services
 from cohorts.models import Enrolment, Phase
+from cohorts.services.programme import grant_extension
 from core.errors import ServiceError
 from core.models import AuditEvent
 from organisations.models import Membership
@@ -244,8 +245,6 @@ def test_a_submitted_assessment_stays_locked_when_posted_to_directly(setting):
 
 
 def test_submit_after_the_deadline_needs_an_extension(setting, lead):
-    from cohorts.services.programme import grant_extension
-
     assessment = setting["assessment"]
     complete_all(assessment, setting["amy"])
     deadline = setting["cohort"].self_assessment_deadline

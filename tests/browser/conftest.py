@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 # Assertions wait as long as actions do: a loaded 2-core CI machine is slow to save.
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import CHROMIUM
 
@@ -49,7 +49,6 @@ def browser():
     # thinks the test's own ORM calls come from async code.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
@@ -14,10 +15,12 @@ from django.db import connection, transaction
 from cohorts.models import EnrolmentStatus, Reminder
 from cohorts.services import reminders
 from cohorts.services.reminders import due_milestone, effective_deadline_day, reminder_key, send_due_reminders
+from cohorts.tasks import send_deadline_reminders
 from core.errors import ServiceError
 from core.models import AuditEvent, EmailOptOut, Notification, OutboundEmail
 from judging.models import Assignment, CohortJudge, Scorecard
 from judging.services.scorecards import ensure_scorecard
+from pq_portal.celery import app
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 LONDON = ZoneInfo("Europe/London")
@@ -222,7 +225,7 @@ def test_a_reminder_claimed_meanwhile_by_another_run_is_not_sent_again(
     """Another process inserts the reminder's row after this run has read
     which reminders exist: the unique key refuses the second row and the
     e-mail is not sent (the insert comes first, in the same transaction)."""
-    monkeypatch.setattr(reminders, "_sent_keys", lambda cohort: set())
+    monkeypatch.setattr(reminders, "sent_reminder_keys", lambda cohort: set())
     run(before(SA_DEADLINE, 7), django_capture_on_commit_callbacks)
 
     again = run(before(SA_DEADLINE, 7), django_capture_on_commit_callbacks)
@@ -459,10 +462,6 @@ def test_the_self_assessment_table_queries_do_not_grow(lead_client, django_asser
 
 @pytest.mark.django_db
 def test_the_task_runs_the_service_and_beat_runs_it_daily(self_assessment, monkeypatch):
-    from celery.schedules import crontab
-
-    from cohorts.tasks import send_deadline_reminders
-    from pq_portal.celery import app
 
     monkeypatch.setattr(reminders.timezone, "now", lambda: before(SA_DEADLINE, 7))
 

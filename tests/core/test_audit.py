@@ -1,8 +1,14 @@
+import re
+from pathlib import Path
+
 import pytest
 from django.contrib import admin
+from django.db import transaction
 
 from core import audit
+from core.audit import ACTION_LABELS
 from core.models import AppendOnlyError, AuditEvent
+from portal.templatetags.portal import audit_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +55,6 @@ def test_audit_admin_is_read_only(rf, lead):
 
 
 def test_a_rolled_back_change_leaves_no_audit_entry(lead):
-    from django.db import transaction
-
     with pytest.raises(RuntimeError), transaction.atomic():
         audit.record(actor=lead, action="thing.done")
         raise RuntimeError("the change failed")
@@ -59,8 +63,6 @@ def test_a_rolled_back_change_leaves_no_audit_entry(lead):
 
 
 def test_audit_changes_read_as_words(lead):
-    from portal.templatetags.portal import audit_changes
-
     event = audit.record(
         actor=lead,
         action="cohort.updated",
@@ -76,10 +78,6 @@ def test_audit_changes_read_as_words(lead):
 
 
 def test_every_audited_action_reads_as_words():
-    import re
-    from pathlib import Path
-
-    from core.audit import ACTION_LABELS
 
     root = Path(__file__).resolve().parents[2]
     used = set()

@@ -15,6 +15,7 @@ from cohorts.models import Application
 from core import audit
 from core.models import AuditEvent
 from judging.models import Assignment, CohortJudge
+from judging.services.scorecards import ensure_scorecard
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,6 @@ def test_entries_know_the_cohort_of_their_object(cohort, lead, judge):
     assessment = ensure_assessment(enrolment=enrolment)
     seat = CohortJudge.objects.create(cohort=cohort, judge=judge)
     assignment = Assignment.objects.create(cohort=cohort, judge=judge, enrolment=enrolment)
-    from judging.services.scorecards import ensure_scorecard
 
     scorecard = ensure_scorecard(assignment=assignment)
     application = Application.objects.create(

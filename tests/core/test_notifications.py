@@ -6,6 +6,7 @@ from django.db import transaction
 
 from core.models import AuditEvent, OutboundEmail
 from core.notifications import send_templated_email
+from core.tasks import backoff_seconds, deliver_email
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +95,6 @@ def test_lead_sees_failed_emails_and_resends(settings, lead_client, lead, django
 
 
 def test_delivery_is_idempotent(django_capture_on_commit_callbacks):
-    from core.tasks import deliver_email
-
     with django_capture_on_commit_callbacks(execute=True):
         [email] = send_templated_email(to="a@example.org", template="invitation", context=CONTEXT)
     deliver_email.delay(email_id=email.pk)
@@ -105,6 +104,4 @@ def test_delivery_is_idempotent(django_capture_on_commit_callbacks):
 
 
 def test_retry_backoff_grows_and_is_capped():
-    from core.tasks import backoff_seconds
-
     assert [backoff_seconds(n) for n in (1, 2, 3, 4, 7, 8)] == [60, 120, 240, 480, 3600, 3600]

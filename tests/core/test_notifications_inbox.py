@@ -1,8 +1,12 @@
 """In-site notifications, the unread badge and e-mail preferences."""
 
+from pathlib import Path
+
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import email_kinds
@@ -61,8 +65,6 @@ def test_an_email_to_a_user_leaves_a_notification_with_its_subject_and_link(djan
 
 
 def test_a_rolled_back_change_leaves_no_notification_and_no_email(django_capture_on_commit_callbacks):
-    from django.db import transaction
-
     make_member(email="amy@severn.example")
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         send_templated_email(to="amy@severn.example", template="assessment_submitted", context=RECEIPT_CONTEXT)
@@ -141,8 +143,6 @@ def test_mandatory_email_ignores_even_a_stray_opt_out_row(django_capture_on_comm
 
 
 def test_every_email_template_has_a_known_category():
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2] / "templates" / "emails"
     names = {path.name.removesuffix("_subject.txt") for path in root.glob("*_subject.txt")}
 
@@ -287,8 +287,6 @@ def test_the_badge_costs_one_query_and_none_for_anonymous_pages(client, django_a
         client.get("/")
     signed_in = client_for(amy)
     signed_in.get("/organisation/")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         signed_in.get("/organisation/")

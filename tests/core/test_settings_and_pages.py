@@ -5,10 +5,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.urls import path
 
 from accounts.models import RoleGrant, User
+from assessments.models import SelfAssessment
+from cohorts.models import Cohort
+from judging.models import ConflictDeclaration, Scorecard
+from results.models import ResultSnapshot
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -114,12 +120,8 @@ def test_server_error_shows_a_friendly_page_without_a_trace(client):
 
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_sets_up_each_role(capsys):
-    from allauth.mfa.models import Authenticator
-
     call_command("seed_demo")
     call_command("seed_demo")
-
-    from cohorts.models import Cohort
 
     assert User.objects.count() == 27
     assert sorted(RoleGrant.objects.active().values_list("role", flat=True)) == ["judge"] * 7 + ["programme_lead"]
@@ -128,9 +130,6 @@ def test_seed_demo_is_idempotent_and_sets_up_each_role(capsys):
     assert (cohort_4.number, cohort_4.phase) == (4, "judging")
     assert (cohort_5.number, cohort_5.phase, cohort_5.enrolments.count()) == (5, "enrolment", 0)
     assert (cohort_6.number, cohort_6.phase) == (6, "self_assessment")
-    from assessments.models import SelfAssessment
-    from judging.models import ConflictDeclaration, Scorecard
-    from results.models import ResultSnapshot
 
     assert SelfAssessment.objects.filter(enrolment__cohort=cohort_3, status="submitted").count() == 13
     assert SelfAssessment.objects.filter(enrolment__cohort=cohort_6, status="draft").count() == 3
@@ -176,8 +175,6 @@ def _failed_login(client, email, address):
 
 @pytest.mark.django_db
 def test_failed_log_ins_for_one_account_are_rate_limited(client):
-    from tests.factories import UserFactory
-
     UserFactory(email="victim@example.org")
     refused = [_refused(_failed_login(client, "victim@example.org", "")) for _ in range(6)]
 

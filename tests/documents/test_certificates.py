@@ -4,14 +4,18 @@ reissued and revoked, and checked in public by code or by serial and name."""
 import pytest
 import zxingcpp
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts.models import Enrolment
 from core.errors import ServiceError
 from core.models import AuditEvent
-from documents import services
-from documents.models import Certificate, Document
+from documents import jobs, services
+from documents.models import STALE_AFTER, Certificate, Document
 from documents.tasks import render_document
+from judging.models import ScoreEntry
 from results import services as results
 from tests import pdfs
 from tests.documents.helpers import finalise, judged_cohort
@@ -130,8 +134,6 @@ def test_asking_for_the_documents_twice_queues_nothing_new(finalised, lead):
 
 
 def test_a_redelivered_job_takes_over_its_own_document_but_not_another_live_one(finalised):
-    from django.utils import timezone
-
     _, enrolments = finalised
     document = certificate_of(enrolments["Alpha Water"]).document
     Document.objects.filter(pk=document.pk).update(status="running", task_id="dead-worker", started_at=timezone.now())
@@ -140,7 +142,7 @@ def test_a_redelivered_job_takes_over_its_own_document_but_not_another_live_one(
     assert render_document.apply(kwargs={"document_id": document.pk}, task_id="dead-worker").get() == "done"
     # A job stuck past the time limit may be taken over by any worker.
     Document.objects.filter(pk=document.pk).update(
-        status="running", task_id="stuck", started_at=timezone.now() - services.STALE_AFTER * 2
+        status="running", task_id="stuck", started_at=timezone.now() - STALE_AFTER * 2
     )
     assert render_document.apply(kwargs={"document_id": document.pk}, task_id="rescuer").get() == "done"
 
@@ -148,8 +150,6 @@ def test_a_redelivered_job_takes_over_its_own_document_but_not_another_live_one(
 def test_a_failing_document_is_recorded_with_its_reason_and_can_be_retried(
     finalised, lead, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from documents import jobs
-
     _, enrolments = finalised
     document = certificate_of(enrolments["Beta Water"]).document
     Document.objects.filter(pk=document.pk).update(status="queued")
@@ -167,8 +167,6 @@ def test_a_failing_document_is_recorded_with_its_reason_and_can_be_retried(
 
 
 def test_a_transient_failure_in_process_is_recorded_after_one_try(finalised, monkeypatch):
-    from documents import jobs
-
     _, enrolments = finalised
     document = certificate_of(enrolments["Beta Water"]).document
     Document.objects.filter(pk=document.pk).update(status="queued")
@@ -278,8 +276,6 @@ def test_the_public_check_is_rate_limited_by_client_address(client, finalised, s
 def test_finalising_again_with_a_new_level_reissues_and_a_lost_accreditation_revokes(
     finalised, lead, django_capture_on_commit_callbacks
 ):
-    from judging.models import ScoreEntry
-
     cohort, enrolments = finalised
     alpha, beta = certificate_of(enrolments["Alpha Water"]), certificate_of(enrolments["Beta Water"])
     results.reopen(cohort=cohort, actor=lead, reason="A judge's scores were mis-keyed.")
@@ -389,9 +385,6 @@ def test_members_and_judges_cannot_use_the_lead_pages(client, finalised, member)
 def test_the_documents_page_runs_the_same_queries_for_more_certificates(
     lead, lead_client, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     counts = []
     for number, names in ((3, ("A1", "A2")), (4, ("B1", "B2", "B3", "B4", "B5"))):
         cohort, _ = judged_cohort(names=names, scores=(7,) * len(names), number=number)

@@ -9,7 +9,7 @@ from accounts import services as account_services
 from accounts.models import Invitation, Role
 from cohorts.models import EnrolmentStatus, Reminder
 from core.errors import ServiceError
-from core.models import AuditEvent
+from core.models import AuditEvent, OutboundEmail
 from judging.models import Assignment, CohortJudge, ConflictDeclaration, Scorecard
 from judging.services import panel as judging
 from judging.services.scorecards import ensure_scorecard
@@ -733,8 +733,6 @@ def test_judging_e_mails_read_well(cohort):
     assign(judge, severn)
 
     judging._tell_judge_their_finalists(cohort, judge)
-
-    from core.models import OutboundEmail
 
     email = OutboundEmail.objects.get()
     assert email.body_text == (

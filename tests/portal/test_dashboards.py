@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -43,8 +43,6 @@ def test_member_sees_their_cohort_timeline_next_step_and_deadline_countdown(clie
 
 
 def test_member_with_an_extension_sees_their_own_deadline(client, frozen_now):
-    from datetime import date
-
     member = make_member()
     cohort = make_cohort(number=3, phase=Phase.SELF_ASSESSMENT)
     EnrolmentFactory(

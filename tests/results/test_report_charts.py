@@ -2,6 +2,8 @@
 
 import re
 
+from matplotlib.figure import Figure
+
 from results import charts
 
 COHORT = [(55.0, 85.0), (85.0, 55.0), (62.5, 71.25)]
@@ -74,8 +76,6 @@ def test_self_assessed_vs_judged_labels_dots_and_sides():
 
 
 def test_the_finalist_mark_sits_where_matplotlib_puts_the_point(monkeypatch):
-    from matplotlib.figure import Figure
-
     save = Figure.savefig
 
     def with_reference_dot(figure, *args, **kwargs):

@@ -31,6 +31,7 @@ from cohorts.models import Cohort, Enrolment, Phase
 from core.models import AuditEvent
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
 from judging.services.scorecards import ensure_scorecard
+from organisations.models import Membership
 from results import services
 from results.models import ResultSnapshot
 from results.views import _digest
@@ -675,8 +676,6 @@ def test_nothing_is_shown_before_the_results_are_final(judged, lead, client):
 
 
 def test_a_member_of_two_organisations_in_the_cohort_sees_each(judged, lead, client):
-    from organisations.models import Membership
-
     Membership.objects.create(user=judged["amy"], organisation=judged["delta"].organisation)
     finalise(judged, lead)
     client.force_login(judged["amy"])

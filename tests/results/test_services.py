@@ -3,7 +3,9 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from assessments.services.self_assessment import ensure_assessment
 from cohorts.models import Cohort, Enrolment, Phase
+from cohorts.services import programme
 from core.errors import ServiceError
 from core.models import AuditEvent
 from judging.models import Assignment, CohortJudge, Scorecard, ScoreEntry
@@ -164,16 +166,12 @@ def test_finalise_only_in_judging(lead):
 
 
 def test_results_phase_is_reached_only_by_finalising(judging, lead):
-    from cohorts.services import programme
-
     [forward] = [m for m in programme.phase_moves(judging["cohort"]) if m.forward]
 
     assert forward.blockers == ("Results move to this phase when the lead finalises them (Results → Finalise).",)
 
 
 def test_the_snapshot_freezes_self_assessed_levels_and_withdrawn_scorecards(judging, lead):
-    from assessments.services.self_assessment import ensure_assessment
-
     assessment = ensure_assessment(enrolment=judging["alpha"])
     assessment.responses.update(level=4)
     card = scorecard(judging["cohort"], make_judge(full_name="Conflicted Judge"), judging["beta"], 1)

@@ -34,6 +34,7 @@ from documents.models import Certificate, Document, DocumentBatch
 from frameworks.models import KPI, Criterion, Framework
 from judging.models import Assignment, CohortJudge, ConflictDeclaration
 from organisations.models import Membership, Organisation, OrganisationImport
+from results import services as results
 from results.models import ResultSnapshot
 from results.views import _digest
 from tests.security.world import (
@@ -745,8 +746,6 @@ PAGES: dict[str, Page] = {
 
 
 def _open_scorecards(w):
-    from results import services as results
-
     return results.gather(w.cohort(JUDGING)).open_scorecards
 
 
