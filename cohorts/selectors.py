@@ -1,5 +1,7 @@
 """Reads that pages share, with their relations loaded."""
 
+from collections.abc import Callable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.rules import is_programme_lead
@@ -73,3 +75,23 @@ def status_counts(cohort: Cohort) -> list[tuple[str, str, int]]:
 def panel_of(cohort: Cohort) -> QuerySet:
     """The judges on the cohort's panel now (judging.CohortJudge rows)."""
     return cohort.panel.filter(removed_at__isnull=True).select_related("judge")
+
+
+# Per enrolment, what its self-assessment looks like on the cohort's page
+# (done, total, status, index): assessments provides it when it loads
+# (AssessmentsConfig.ready), as cohorts cannot import the apps above it.
+_enrolment_summaries: list[Callable[[Cohort], dict]] = []
+
+
+def register_enrolment_summaries(provider: Callable[[Cohort], dict]) -> None:
+    """`provider(cohort)` returns {enrolment id: summary} in a fixed number of queries."""
+    if provider not in _enrolment_summaries:
+        _enrolment_summaries.append(provider)
+
+
+def enrolment_summaries(cohort: Cohort) -> dict:
+    """{enrolment id: summary} from the registered provider (empty without one)."""
+    summaries: dict = {}
+    for provider in _enrolment_summaries:
+        summaries.update(provider(cohort))
+    return summaries

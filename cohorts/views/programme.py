@@ -8,7 +8,6 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from assessments.selectors import assessment_summaries
 from cohorts import selectors
 from cohorts.forms import (
     CohortForm,
@@ -115,7 +114,7 @@ class CohortDetailView(CohortMixin, TemplateView):
             search=data.get("q", ""),
         )
         page = Paginator(enrolments, 25).get_page(self.request.GET.get("page"))
-        summaries = assessment_summaries(cohort)
+        summaries = selectors.enrolment_summaries(cohort)
         page.object_list = list(page.object_list)
         for enrolment in page.object_list:
             enrolment.summary = summaries.get(enrolment.pk)
