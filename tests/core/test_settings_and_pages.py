@@ -203,3 +203,19 @@ def test_too_many_sign_ups_get_the_sites_own_429_page(client, settings):
     assert refused.status_code == 429
     assert b"Too many attempts" in refused.content
     assert b"/static/css/site.css" in refused.content
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/cohorts/organisation/", "/admin/organisations/organisation/"),
+        ("/admin/cohorts/assignment/7/change/", "/admin/judging/assignment/7/change/"),
+        ("/admin/cohorts/resultsnapshot/?cohort=3", "/admin/results/resultsnapshot/?cohort=3"),
+        ("/admin/assessments/criterion/?pillar__exact=Q", "/admin/frameworks/criterion/?pillar__exact=Q"),
+        ("/admin/assessments/scorecard/", "/admin/judging/scorecard/"),
+    ],
+)
+def test_admin_pages_of_moved_models_redirect_permanently_to_their_new_app(client, old, new):
+    response = client.get(old)
+
+    assert (response.status_code, response["Location"]) == (301, new)
