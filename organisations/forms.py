@@ -1,8 +1,6 @@
 from django import forms
 
-from cohorts.models import Cohort
-from cohorts.services import programme
-from organisations.imports import MAX_FILE_BYTES
+from organisations.imports import MAX_FILE_BYTES, enrolment_target
 from organisations.models import Membership, Sector, Size
 
 INVALID_EMAIL = "Enter a valid e-mail address, such as name@example.org."
@@ -90,7 +88,7 @@ class ImportUploadForm(forms.Form):
     )
     cohort = forms.ModelChoiceField(
         label="Enrol them in a cohort",
-        queryset=Cohort.objects.none(),
+        queryset=None,
         required=False,
         empty_label="Do not enrol them yet",
         help_text="Only cohorts that are still taking enrolments are listed.",
@@ -98,7 +96,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = Cohort.objects.filter(phase__in=programme.ENROLLING_PHASES).order_by("-number")
+        self.fields["cohort"].queryset = enrolment_target().open_cohorts()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -4,12 +4,15 @@ Two steps: upload (the file is checked and kept, nothing else is saved) and,
 after the lead has seen the preview, confirm (every row or none).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from cohorts.models import Cohort, Phase
-from cohorts.services import programme
 from core import audit
 from core.errors import ServiceError
 from organisations import csv_import
@@ -45,16 +48,39 @@ def read_file(data: bytes) -> str:
     return text
 
 
-def _check_cohort(cohort: Cohort | None) -> None:
-    if cohort is not None and cohort.phase not in programme.ENROLLING_PHASES:
-        raise ServiceError(
-            f"Organisations can be enrolled only up to the self-assessment phase; "
-            f"cohort {cohort.number} is in {Phase(cohort.phase).label.lower()}."
-        )
+@dataclass(frozen=True)
+class EnrolmentTarget:
+    """How an import enrols its organisations in a cohort. Cohorts are above
+    organisations, so the cohorts app provides this when it loads
+    (CohortsConfig.ready) and the import only calls it."""
+
+    open_cohorts: Callable[[], QuerySet]  # the cohorts still taking enrolments, for the upload form
+    refusal: Callable[[Any], str | None]  # why a cohort takes no enrolments now (None: it does)
+    enrol: Callable[..., Any]  # enrol(cohort=, organisations=, actor=), audited by cohorts
+
+
+_enrolment_target: EnrolmentTarget | None = None
+
+
+def register_enrolment_target(target: EnrolmentTarget) -> None:
+    global _enrolment_target
+    _enrolment_target = target
+
+
+def enrolment_target() -> EnrolmentTarget:
+    if _enrolment_target is None:
+        raise RuntimeError("No enrolment target: the cohorts app registers one when it loads.")
+    return _enrolment_target
+
+
+def _check_cohort(cohort) -> None:
+    refusal = cohort is not None and enrolment_target().refusal(cohort)
+    if refusal:
+        raise ServiceError(refusal)
 
 
 @transaction.atomic
-def upload(*, data: bytes, file_name: str, cohort: Cohort | None, actor) -> OrganisationImport:
+def upload(*, data: bytes, file_name: str, cohort, actor) -> OrganisationImport:
     """Keep an uploaded file for its preview.
 
     Side effects: an OrganisationImport and an audit entry; nothing at all
@@ -131,7 +157,7 @@ def _confirm(*, organisation_import: OrganisationImport, actor) -> list[Organisa
             )
         )
     if cohort is not None:
-        programme.enrol(cohort=cohort, organisations=organisations, actor=actor)
+        enrolment_target().enrol(cohort=cohort, organisations=organisations, actor=actor)
     organisation_import.imported_at = timezone.now()
     organisation_import.imported_count = len(organisations)
     organisation_import.save(update_fields=["imported_at", "imported_count"])

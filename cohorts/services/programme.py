@@ -332,6 +332,21 @@ def move_phase(*, cohort: Cohort, to: str, actor, reason: str = "", now: datetim
 
 
 @transaction.atomic
+def enrolment_refusal(cohort: Cohort) -> str | None:
+    """Why the cohort takes no enrolments now; None when it does."""
+    if cohort.phase in ENROLLING_PHASES:
+        return None
+    return (
+        "Organisations can be enrolled only up to the self-assessment phase; "
+        f"cohort {cohort.number} is in {Phase(cohort.phase).label.lower()}."
+    )
+
+
+def open_for_enrolment():
+    """The cohorts still taking enrolments, newest first."""
+    return Cohort.objects.filter(phase__in=ENROLLING_PHASES).order_by("-number")
+
+
 def enrol(*, cohort: Cohort, organisations: list[Organisation], actor) -> list[Enrolment]:
     """Enrol organisations in the cohort (those already in it are left alone).
 
