@@ -1,7 +1,10 @@
-"""The charts the results pages and the award report share (core.charts)."""
+"""The charts the results pages and the award report share (results.charts)."""
 
 import re
 
+import matplotlib
+
+from assessments.charts import maturity_profile
 from results import charts
 
 COHORT = [(55.0, 85.0), (85.0, 55.0), (62.5, 71.25)]
@@ -88,3 +91,20 @@ def test_the_finalist_mark_sits_where_matplotlib_puts_the_point(monkeypatch):
     reference = re.search(r'<use[^>]* x="([\d.]+)" y="([\d.]+)"[^>]*fill: #ff0000', svg).groups()
     mark = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg).groups()
     assert [round(float(v), 1) for v in mark] == [round(float(v), 1) for v in reference]
+
+
+def test_charts_leave_matplotlib_global_style_as_they_found_it():
+    before = dict(matplotlib.rcParams)
+
+    charts.pq_chart(COHORT, 0, medians=(62.5, 71.25))
+    svg = maturity_profile(["Q1 Outside-in", "P1 Coaching"], [3, None])
+
+    assert dict(matplotlib.rcParams) == before
+    assert "Q1 Outside-in" in texts(svg) and "not answered" in texts(svg)  # text as text, in the portal's style
+
+
+def test_charts_draw_the_same_file_for_the_same_values():
+    labels, gaps = ["Q1 Outside-in", "P1 Coaching"], [1.5, -2.25]
+
+    assert charts.calibration_gaps_chart(labels, gaps) == charts.calibration_gaps_chart(labels, gaps)
+    assert maturity_profile(labels, [3, 4]) == maturity_profile(labels, [3, 4])
