@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from cohorts import levels
 from cohorts.models import Cohort, Enrolment
 from results.models import ResultSnapshot
 
@@ -35,8 +36,8 @@ class Certificate(models.Model):
         SUPERSEDED = "superseded", "Superseded by a reissue"
 
     class Level(models.TextChoices):
-        ACCREDITED = "accredited", "Accredited"
-        DISTINCTION = "accredited_distinction", "Accredited with distinction"
+        ACCREDITED = levels.ACCREDITED, "Accredited"
+        DISTINCTION = levels.DISTINCTION, "Accredited with distinction"
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificates")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")

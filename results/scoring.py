@@ -13,6 +13,10 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+# The levels are plain values kept low (cohorts.levels, no Django), so that the enrolment's and
+# the certificate's choices, below and beside results, take the same values.
+from cohorts.levels import ACCREDITED, DISTINCTION, NOT_ACCREDITED, NOT_JUDGED
+
 EPSILON = 1e-9
 
 
@@ -101,10 +105,6 @@ def round_half_up(value: float, places: int = 1) -> Decimal:
 # scorecard per (judge, finalist) that counts — submitted, not withdrawn for
 # a conflict — mapping every criterion code to a whole score 0–10.
 
-DISTINCTION = "accredited_distinction"
-ACCREDITED = "accredited"
-NOT_ACCREDITED = "not_accredited"
-NOT_JUDGED = "not_judged"
 MODERATION_SPREAD = 4
 
 
