@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 
 from core.chart_style import ACCENT, BARE, BRAND, GRID, MUTED, TEXT, chart, new_figure, to_svg
-from results.scoring import round_half_up
+from results.scoring import ACCREDITED, DISTINCTION, NOT_ACCREDITED, round_half_up
 
 
 def _one_decimal(value: float):
@@ -96,7 +96,7 @@ def scores_against_median_chart(
 
 # The P&Q picture of one finalist, and the cohort's --------------------------------
 
-LEVEL_COLOURS = {"not_accredited": MUTED, "accredited": BRAND, "accredited_distinction": ACCENT}
+LEVEL_COLOURS = {NOT_ACCREDITED: MUTED, ACCREDITED: BRAND, DISTINCTION: ACCENT}
 
 
 def _axis_floor(values: Sequence[float], *, at_most: float = 100.0) -> float:
@@ -250,9 +250,9 @@ def totals_distribution_chart(
     _fixed_margins(figure, left=0.25, right=0.35, top=0.6, bottom=0.85)
     drawn = []
     for level, label in (
-        ("not_accredited", "Not accredited"),
-        ("accredited", "Accredited"),
-        ("accredited_distinction", "Accredited with distinction"),
+        (NOT_ACCREDITED, "Not accredited"),
+        (ACCREDITED, "Accredited"),
+        (DISTINCTION, "Accredited with distinction"),
     ):
         chosen = [n for n, value in enumerate(levels) if value == level]
         if chosen:
