@@ -2,7 +2,6 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from accounts.rules import is_programme_lead
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone
 from judging.models import CohortJudge
 from organisations.models import Membership, Organisation
@@ -23,18 +22,6 @@ ENROLMENT_SORTS = {
 
 def with_timeline(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
     return cohorts.prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
-
-
-def cohorts_visible_to(user) -> QuerySet[Cohort]:
-    """The lead sees every cohort; members the cohorts their organisations
-    are enrolled in; judges the cohorts whose panel they sit on."""
-    cohorts = with_timeline(Cohort.objects.all())
-    if is_programme_lead(user):
-        return cohorts
-    organisation_ids = Membership.objects.active().filter(user=user).values("organisation_id")
-    return cohorts.filter(
-        Q(enrolments__organisation_id__in=organisation_ids) | Q(panel__judge=user, panel__removed_at__isnull=True)
-    ).distinct()
 
 
 def cohorts_judged_by(user) -> QuerySet[Cohort]:
@@ -87,9 +74,3 @@ def organisations_for_lead(*, search: str = "", sector: str = "") -> QuerySet[Or
     if sector:
         organisations = organisations.filter(sector=sector)
     return organisations.order_by("name")
-
-
-def organisations_visible_to(user) -> QuerySet[Organisation]:
-    if is_programme_lead(user):
-        return Organisation.objects.all()
-    return Organisation.objects.filter(memberships__user=user, memberships__ended_at__isnull=True).distinct()

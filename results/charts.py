@@ -211,11 +211,6 @@ def pq_charts(
     return pictures
 
 
-def pq_chart(finalists: Sequence[tuple[float, float]], highlight: int, **options) -> str:
-    """pq_charts for one finalist: `finalists[highlight]` is marked."""
-    return pq_charts(finalists, [highlight], **options)[0]
-
-
 def _stack(values: Sequence[float], width: float) -> list[int]:
     """The row of each value in a dot plot: dots closer than `width` stack."""
     rows_end: list[float] = []  # the last value placed in each row
