@@ -2,7 +2,7 @@ import zoneinfo
 
 from django import forms
 
-from cohorts.models import Cohort, EnrolmentStatus, Milestone
+from cohorts.models import Cohort, EnrolmentStatus, Milestone, Phase
 from organisations.models import Organisation, Sector
 
 COMMON_TIME_ZONES = sorted(
@@ -54,13 +54,13 @@ class CohortForm(forms.ModelForm):
         framework.empty_label = None
         framework.required = True
         framework.help_text = "The version of the P&Q framework to assess against."
-        if self.instance.pk and self.instance.phase not in ("draft", "enrolment"):
+        if self.instance.pk and self.instance.phase not in (Phase.DRAFT, Phase.ENROLMENT):
             framework.disabled = True
             framework.help_text = "The cohort keeps the framework version it started self-assessment with."
         elif not self.instance.pk:
             latest = framework.queryset.order_by("-version").first()
             framework.initial = latest.pk if latest else None
-        if self.instance.pk and self.instance.phase == "closed":
+        if self.instance.pk and self.instance.phase == Phase.CLOSED:
             # A closed cohort keeps its settings; only how long its data is kept can change.
             for name, field in self.fields.items():
                 if name != "retention_days":

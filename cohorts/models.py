@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import timeline
+from cohorts import levels, timeline
 from organisations.models import Organisation, Sector, Size
 
 
@@ -167,10 +167,10 @@ class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", "Enrolled"
     SUBMITTED = "submitted", "Submitted"
     FINALIST = "finalist", "Finalist"
-    ACCREDITED_DISTINCTION = "accredited_distinction", "Accredited with distinction"
-    ACCREDITED = "accredited", "Accredited"
-    NOT_ACCREDITED = "not_accredited", "Not accredited"
-    NOT_JUDGED = "not_judged", "Not judged"
+    ACCREDITED_DISTINCTION = levels.DISTINCTION, "Accredited with distinction"
+    ACCREDITED = levels.ACCREDITED, "Accredited"
+    NOT_ACCREDITED = levels.NOT_ACCREDITED, "Not accredited"
+    NOT_JUDGED = levels.NOT_JUDGED, "Not judged"
     NOT_SHORTLISTED = "not_shortlisted", "Not shortlisted"
     WITHDRAWN = "withdrawn", "Withdrawn"
 

@@ -3,18 +3,6 @@
 import rules
 
 from accounts.rules import is_judge, is_organisation_member, is_programme_lead
-from organisations.rules import _active_memberships
-
-
-@rules.predicate
-def belongs_to_cohort(user, cohort) -> bool:
-    """A member of an organisation enrolled in the cohort, or a judge on its panel."""
-    if cohort is None or not getattr(user, "is_authenticated", False):
-        return False
-    organisation_ids = set(_active_memberships(user))
-    if organisation_ids and cohort.enrolments.filter(organisation_id__in=organisation_ids).exists():
-        return True
-    return cohort.panel.filter(judge=user, removed_at__isnull=True).exists()
 
 
 @rules.predicate
@@ -28,7 +16,6 @@ def has_no_role(user) -> bool:
 
 
 rules.add_perm("cohorts.manage_cohorts", is_programme_lead)
-rules.add_perm("cohorts.view_cohort_timeline", is_programme_lead | belongs_to_cohort)
 rules.add_perm("cohorts.apply", has_no_role)
 
 # The Django admin is the lead's fallback.

@@ -2,9 +2,8 @@
 
 from collections.abc import Callable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
-from accounts.rules import is_programme_lead
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone
 from organisations.models import Membership
 
@@ -24,18 +23,6 @@ ENROLMENT_SORTS = {
 
 def with_timeline(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
     return cohorts.prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("date", "id")))
-
-
-def cohorts_visible_to(user) -> QuerySet[Cohort]:
-    """The lead sees every cohort; members the cohorts their organisations
-    are enrolled in; judges the cohorts whose panel they sit on."""
-    cohorts = with_timeline(Cohort.objects.all())
-    if is_programme_lead(user):
-        return cohorts
-    organisation_ids = Membership.objects.active().filter(user=user).values("organisation_id")
-    return cohorts.filter(
-        Q(enrolments__organisation_id__in=organisation_ids) | Q(panel__judge=user, panel__removed_at__isnull=True)
-    ).distinct()
 
 
 def cohorts_judged_by(user) -> QuerySet[Cohort]:

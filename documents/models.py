@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cohorts import levels
 from cohorts.models import Cohort, Enrolment
 from results.models import ResultSnapshot
 
@@ -42,8 +43,8 @@ class Certificate(models.Model):
         SUPERSEDED = "superseded", "Superseded by a reissue"
 
     class Level(models.TextChoices):
-        ACCREDITED = "accredited", "Accredited"
-        DISTINCTION = "accredited_distinction", "Accredited with distinction"
+        ACCREDITED = levels.ACCREDITED, "Accredited"
+        DISTINCTION = levels.DISTINCTION, "Accredited with distinction"
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificates")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")

@@ -124,7 +124,9 @@ def member_documents(organisation_ids: list[int]) -> list[OrganisationDocuments]
     """Per enrolment of the user's organisations with final results: its
     certificates (current and past) and its feedback report."""
     enrolments = list(
-        Enrolment.objects.filter(organisation_id__in=organisation_ids, cohort__result_snapshots__status="final")
+        Enrolment.objects.filter(
+            organisation_id__in=organisation_ids, cohort__result_snapshots__status=ResultSnapshot.Status.FINAL
+        )
         .exclude(status=EnrolmentStatus.WITHDRAWN)
         .select_related("cohort", "organisation")
         .order_by("-cohort__number", "organisation__name")

@@ -308,10 +308,6 @@ def find_by_code(code: str) -> Certificate | None:
 # ---------------------------------------------------------------- documents
 
 
-def _document(*, key: str, defaults: dict) -> tuple[Document, bool]:
-    return Document.objects.get_or_create(key=key, defaults=defaults)
-
-
 def request_documents(
     *,
     cohort: Cohort,

@@ -2,7 +2,6 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.rules import is_programme_lead
 from organisations.models import Organisation
 
 
@@ -18,9 +17,3 @@ def organisations_for_lead(*, search: str = "", sector: str = "") -> QuerySet[Or
     if sector:
         organisations = organisations.filter(sector=sector)
     return organisations.order_by("name")
-
-
-def organisations_visible_to(user) -> QuerySet[Organisation]:
-    if is_programme_lead(user):
-        return Organisation.objects.all()
-    return Organisation.objects.filter(memberships__user=user, memberships__ended_at__isnull=True).distinct()

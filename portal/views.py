@@ -16,11 +16,12 @@ from accounts.forms import CloseAccountForm
 from accounts.models import Invitation, Role, RoleGrant, User
 from accounts.selectors import roles_of
 from cohorts import selectors as cohort_selectors
-from cohorts.models import Cohort, Reminder
+from cohorts.models import Cohort, Phase, Reminder
 from cohorts.services.reminders import last_reminded_of
 from core import notifications
 from core.errors import ServiceError
 from core.models import AuditEvent, OutboundEmail
+from judging.models import Scorecard
 from judging.selectors import assignments_judged_by
 from organisations.forms import (
     OrganisationEraseForm,
@@ -68,7 +69,7 @@ class LeadDashboardView(PermissionRequiredMixin, TemplateView):
             failed_emails=OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count(),
             recent_events=AuditEvent.objects.select_related("actor")[:10],
             cohorts=cohort_cards(
-                cohort_selectors.with_timeline(Cohort.objects.exclude(phase="closed"))[:6], timezone.now()
+                cohort_selectors.with_timeline(Cohort.objects.exclude(phase=Phase.CLOSED))[:6], timezone.now()
             ),
         )
         return context
@@ -83,7 +84,9 @@ class JudgeDashboardView(PermissionRequiredMixin, TemplateView):
         context["cards"] = cohort_cards(cohort_selectors.cohorts_judged_by(self.request.user), timezone.now())
         context["last_reminded"] = last_reminded_of(self.request.user, kind=Reminder.Kind.JUDGING)
         assignments = list(assignments_judged_by(self.request.user))
-        submitted = sum(1 for a in assignments if getattr(a, "scorecard", None) and a.scorecard.status == "submitted")
+        submitted = sum(
+            1 for a in assignments if getattr(a, "scorecard", None) and a.scorecard.status == Scorecard.Status.SUBMITTED
+        )
         context["scorecards"] = {
             "total": len(assignments),
             "submitted": submitted,

@@ -1,73 +1,13 @@
 """Charts drawn on the server as SVG with matplotlib, so that a page and a
 PDF show the same picture. Each function takes plain values and returns the
-SVG document as a string."""
+SVG document as a string. The palette, style and SVG output are shared with
+the other apps' charts (core.chart_style)."""
 
-import io
 import math
 from collections.abc import Sequence
 
-import matplotlib
-
-from results.scoring import round_half_up
-
-matplotlib.use("Agg")  # no display: draw to files only
-
-from matplotlib import pyplot as plt  # after choosing the backend
-
-BRAND = "#0b4f6c"
-ACCENT = "#e0a100"
-GRID = "#ced4da"
-TEXT = "#212529"
-
-plt.rcParams.update(
-    {
-        "svg.fonttype": "none",  # keep text as text: smaller, searchable, scales cleanly
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.edgecolor": GRID,
-        "axes.labelcolor": TEXT,
-        "xtick.color": TEXT,
-        "ytick.color": TEXT,
-        "svg.hashsalt": "pq-portal",  # the same input draws the same file
-        # Names are text, never TeX: "$x^$" in an organisation's or a criterion's name would
-        # otherwise be parsed as mathtext (and fail, or print in italics).
-        "text.parse_math": False,
-    }
-)
-
-
-def _to_svg(figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
-    return buffer.getvalue()
-
-
-def maturity_profile(labels: Sequence[str], levels: Sequence[int | None], *, title: str = "Maturity profile") -> str:
-    """Horizontal bars of the self-assessed maturity level (1–5) per criterion."""
-    height = 0.45 * len(labels) + 1.2
-    figure, axes = plt.subplots(figsize=(7, height))
-    positions = list(range(len(labels)))[::-1]
-    values = [level or 0 for level in levels]
-    axes.barh(positions, values, color=BRAND, height=0.6)
-    for position, level in zip(positions, levels, strict=True):
-        axes.text(
-            (level or 0) + 0.08,
-            position,
-            str(level) if level else "not answered",
-            va="center",
-            color=TEXT,
-        )
-    axes.set_yticks(positions, labels)
-    axes.set_xlim(0, 5.6)
-    axes.set_xticks(
-        [1, 2, 3, 4, 5], ["1 Reacting", "2 Developing", "3 Established", "4 Advanced", "5 Leading"], fontsize=8
-    )
-    axes.grid(axis="x", color=GRID, linewidth=0.6)
-    axes.set_axisbelow(True)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title(title, loc="left", color=TEXT, fontsize=10, fontweight="bold")
-    return _to_svg(figure)
+from core.chart_style import ACCENT, BARE, BRAND, GRID, MUTED, TEXT, chart, new_figure, to_svg
+from results.scoring import ACCREDITED, DISTINCTION, NOT_ACCREDITED, round_half_up
 
 
 def _one_decimal(value: float):
@@ -81,12 +21,13 @@ def _signed(value: float) -> str:
     return f"+{rounded}" if rounded > 0 else f"−{-rounded}"
 
 
+@chart
 def calibration_gaps_chart(labels: Sequence[str], gaps: Sequence[float], *, title: str = "Calibration gap") -> str:
     """Bars either side of zero, one per criterion: the judges' score minus
     the self-assessed value on the 0–10 scale. To the right (brand colour),
     the judges scored higher than the organisation rated itself."""
     height = 0.45 * len(labels) + 1.5
-    figure, axes = plt.subplots(figsize=(7, height))
+    figure, axes = new_figure(7, height)
     positions = list(range(len(labels)))[::-1]
     colours = [BRAND if gap >= 0 else ACCENT for gap in gaps]
     axes.barh(positions, gaps, color=colours, height=0.6)
@@ -110,9 +51,10 @@ def calibration_gaps_chart(labels: Sequence[str], gaps: Sequence[float], *, titl
     axes.set_axisbelow(True)
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(title, loc="left", color=TEXT, fontsize=10, fontweight="bold")
-    return _to_svg(figure)
+    return to_svg(figure)
 
 
+@chart
 def scores_against_median_chart(
     labels: Sequence[str],
     scores: Sequence[float | None],
@@ -123,7 +65,7 @@ def scores_against_median_chart(
     """Horizontal bars of the organisation's score per criterion (0–10), with
     the cohort median marked on each bar."""
     height = 0.45 * len(labels) + 1.6
-    figure, axes = plt.subplots(figsize=(7, height))
+    figure, axes = new_figure(7, height)
     positions = list(range(len(labels)))[::-1]
     bars = axes.barh(positions, [score or 0 for score in scores], color=BRAND, height=0.6, label="Your score")
     marked = [(p, m) for p, m in zip(positions, medians, strict=True) if m is not None]
@@ -149,13 +91,12 @@ def scores_against_median_chart(
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(handles=[bars, medians_drawn], loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     axes.set_title(title, loc="left", color=TEXT, fontsize=10, fontweight="bold")
-    return _to_svg(figure)
+    return to_svg(figure)
 
 
 # The P&Q picture of one finalist, and the cohort's --------------------------------
 
-MUTED = "#adb5bd"
-LEVEL_COLOURS = {"not_accredited": MUTED, "accredited": BRAND, "accredited_distinction": ACCENT}
+LEVEL_COLOURS = {NOT_ACCREDITED: MUTED, ACCREDITED: BRAND, DISTINCTION: ACCENT}
 
 
 def _axis_floor(values: Sequence[float], *, at_most: float = 100.0) -> float:
@@ -193,10 +134,7 @@ def _grid(axes, positions, low: float) -> None:
     axes.plot(xs, ys, color=GRID, linewidth=0.5, zorder=0.5, clip_on=False)
 
 
-# The SVG's own metadata block is left out: the report draws these many times.
-BARE = {"Date": None, "Creator": None, "Format": None, "Type": None}
-
-
+@chart
 def pq_charts(
     finalists: Sequence[tuple[float, float]],
     highlights: Sequence[int],
@@ -221,7 +159,7 @@ def pq_charts(
     letter), so the medians and thresholds are explained by the caption."""
     everything = [value for point in finalists for value in point]
     low = _axis_floor(everything)
-    figure, axes = plt.subplots(figsize=(4.7, 4.4))
+    figure, axes = new_figure(4.7, 4.4)
     _fixed_margins(figure, left=0.6, right=0.8, top=0.5, bottom=0.55)
     _dots(axes, finalists, size=4.5, colour=MUTED, zorder=2)
     p_median, q_median = medians
@@ -250,14 +188,11 @@ def pq_charts(
     axes.patch.set_visible(False)
     if title:
         axes.set_title(title, loc="left", color=TEXT, fontsize=10, fontweight="bold", pad=14)
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata=BARE)
-    cohort = buffer.getvalue()
+    cohort = to_svg(figure, bbox_inches=None, metadata=BARE)
     # The cohort is drawn once; each finalist's mark and label are added to
     # it where matplotlib places the point (its SVG unit is the point, y down).
     height = figure.get_size_inches()[1] * 72
     scale = 72 / figure.dpi
-    plt.close(figure)
     pictures = []
     for index in highlights:
         p, q = finalists[index]
@@ -276,11 +211,6 @@ def pq_charts(
     return pictures
 
 
-def pq_chart(finalists: Sequence[tuple[float, float]], highlight: int, **options) -> str:
-    """pq_charts for one finalist: `finalists[highlight]` is marked."""
-    return pq_charts(finalists, [highlight], **options)[0]
-
-
 def _stack(values: Sequence[float], width: float) -> list[int]:
     """The row of each value in a dot plot: dots closer than `width` stack."""
     rows_end: list[float] = []  # the last value placed in each row
@@ -295,6 +225,7 @@ def _stack(values: Sequence[float], width: float) -> list[int]:
     return rows
 
 
+@chart
 def totals_distribution_chart(
     totals: Sequence[float],
     levels: Sequence[str],
@@ -310,13 +241,13 @@ def totals_distribution_chart(
     width = (100 - low) / 55  # a dot's diameter in total points, on a 7-inch axis
     rows = _stack(totals, width)
     top = max(max(rows, default=0) + 1, 3)
-    figure, axes = plt.subplots(figsize=(7, 1.45 + 0.17 * top))
+    figure, axes = new_figure(7, 1.45 + 0.17 * top)
     _fixed_margins(figure, left=0.25, right=0.35, top=0.6, bottom=0.85)
     drawn = []
     for level, label in (
-        ("not_accredited", "Not accredited"),
-        ("accredited", "Accredited"),
-        ("accredited_distinction", "Accredited with distinction"),
+        (NOT_ACCREDITED, "Not accredited"),
+        (ACCREDITED, "Accredited"),
+        (DISTINCTION, "Accredited with distinction"),
     ):
         chosen = [n for n, value in enumerate(levels) if value == level]
         if chosen:
@@ -345,9 +276,10 @@ def totals_distribution_chart(
     axes.spines[["top", "right", "left"]].set_visible(False)
     figure.legend(handles=drawn, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)
     axes.set_title(title, loc="left", color=TEXT, fontsize=10, fontweight="bold", pad=16)
-    return _to_svg(figure)
+    return to_svg(figure)
 
 
+@chart
 def self_assessed_vs_judged_chart(
     points: Sequence[tuple[float, float]],
     labels: Sequence[str] = (),
@@ -360,7 +292,7 @@ def self_assessed_vs_judged_chart(
     rated itself. `labels` (short: a rank) are written beside the dots."""
     everything = [value for point in points for value in point]
     low = _axis_floor(everything)
-    figure, axes = plt.subplots(figsize=(5.2, 4.8))
+    figure, axes = new_figure(5.2, 4.8)
     axes.plot([low, 100], [low, 100], color=TEXT, linewidth=0.8, linestyle="--", zorder=1)
     axes.text(
         low + 0.04 * (100 - low), 100 - 0.04 * (100 - low), "judges scored higher", va="top", fontsize=8, color=BRAND
@@ -393,4 +325,4 @@ def self_assessed_vs_judged_chart(
     axes.set_axisbelow(True)
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(title, loc="left", color=TEXT, fontsize=10, fontweight="bold")
-    return _to_svg(figure)
+    return to_svg(figure)

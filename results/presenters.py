@@ -366,7 +366,7 @@ def _placed(board: Board) -> list[FinalistRow]:
 
 
 def finalist_pq_charts(board: Board, rows: list[FinalistRow]) -> dict[int, str]:
-    """The P&Q chart (core.charts.pq_charts) of each of `rows` that can be
+    """The P&Q chart (results.charts.pq_charts) of each of `rows` that can be
     placed on it, by enrolment id: the cohort is drawn once for them all."""
     placed = _placed(board)
     position = {row.enrolment: n for n, row in enumerate(placed)}

@@ -13,6 +13,10 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+# The levels are plain values kept low (cohorts.levels, no Django), so that the enrolment's and
+# the certificate's choices, below and beside results, take the same values.
+from cohorts.levels import ACCREDITED, DISTINCTION, NOT_ACCREDITED, NOT_JUDGED
+
 EPSILON = 1e-9
 
 
@@ -101,10 +105,6 @@ def round_half_up(value: float, places: int = 1) -> Decimal:
 # scorecard per (judge, finalist) that counts — submitted, not withdrawn for
 # a conflict — mapping every criterion code to a whole score 0–10.
 
-DISTINCTION = "accredited_distinction"
-ACCREDITED = "accredited"
-NOT_ACCREDITED = "not_accredited"
-NOT_JUDGED = "not_judged"
 MODERATION_SPREAD = 4
 
 
@@ -163,13 +163,9 @@ def _clip(value: float) -> float:
     return min(10.0, max(0.0, value))
 
 
-def criterion_means(scorecards: Scorecards, finalist: Hashable, criteria: Sequence[CriterionInfo]) -> dict[str, float]:
-    """Scoring point 2: per criterion, the mean over the judges who submitted
-    a scorecard for the finalist. Empty when nobody did."""
-    return _means([card for (_, f), card in scorecards.items() if f == finalist], criteria)
-
-
 def _means(cards: Sequence[Mapping[str, float]], criteria: Sequence[CriterionInfo]) -> dict[str, float]:
+    """Scoring point 2: per criterion, the mean over the scorecards of the
+    judges who submitted one for the finalist. Empty when nobody did."""
     if not cards:
         return {}
     return {c.code: mean(float(card[c.code]) for card in cards) for c in criteria}
@@ -235,13 +231,9 @@ def level(total: float, *, pass_threshold: float, distinction_threshold: float) 
     return NOT_ACCREDITED
 
 
-def moderation_flags(raw: Scorecards, finalist: Hashable, criteria: Sequence[CriterionInfo]) -> list[str]:
-    """Scoring point 6: criteria where the raw scores of the finalist's
-    judges differ by 4 points or more."""
-    return _flags([card for (_, f), card in raw.items() if f == finalist], criteria)
-
-
 def _flags(cards: Sequence[Mapping[str, float]], criteria: Sequence[CriterionInfo]) -> list[str]:
+    """Scoring point 6: criteria where the raw scores of the finalist's
+    judges (`cards`) differ by 4 points or more."""
     flagged = []
     for c in criteria:
         values = [float(card[c.code]) for card in cards]

@@ -243,8 +243,8 @@ def submit(*, assessment: SelfAssessment, actor, now: datetime | None = None) ->
         actor=actor,
         action="assessment.submitted",
         obj=assessment,
-        before={"status": "draft"},
-        after={"status": "submitted"},
+        before={"status": SelfAssessment.Status.DRAFT},
+        after={"status": SelfAssessment.Status.SUBMITTED},
     )
     send_templated_email(
         to=_member_emails(enrolment),
@@ -292,8 +292,8 @@ def reopen(*, assessment: SelfAssessment, actor, reason: str) -> SelfAssessment:
         actor=actor,
         action="assessment.reopened",
         obj=assessment,
-        before={"status": "submitted"},
-        after={"status": "draft"},
+        before={"status": SelfAssessment.Status.SUBMITTED},
+        after={"status": SelfAssessment.Status.DRAFT},
         note=reason,
     )
     send_templated_email(

@@ -203,10 +203,6 @@ class PhaseMove:
         return Phase(self.to).label
 
 
-def _enrolled_count(cohort: Cohort) -> int:
-    return cohort.enrolments.active().count()
-
-
 def _guard_enrolment(cohort: Cohort, now: datetime) -> list[str]:
     problems = []
     if cohort.self_assessment_deadline is None:

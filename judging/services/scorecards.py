@@ -210,8 +210,11 @@ def submit(*, scorecard: Scorecard, actor, now: datetime | None = None) -> Score
         actor=actor,
         action="scorecard.submitted",
         obj=scorecard,
-        before={"status": "draft"},
-        after={"status": "submitted", "scores": {entry.criterion.code: entry.score for entry in entries}},
+        before={"status": Scorecard.Status.DRAFT},
+        after={
+            "status": Scorecard.Status.SUBMITTED,
+            "scores": {entry.criterion.code: entry.score for entry in entries},
+        },
     )
     return scorecard
 
@@ -242,8 +245,11 @@ def unlock(*, scorecard: Scorecard, actor, reason: str) -> Scorecard:
         actor=actor,
         action="scorecard.unlocked",
         obj=scorecard,
-        before={"status": "submitted", "submitted_at": submitted_at.isoformat() if submitted_at else None},
-        after={"status": "draft"},
+        before={
+            "status": Scorecard.Status.SUBMITTED,
+            "submitted_at": submitted_at.isoformat() if submitted_at else None,
+        },
+        after={"status": Scorecard.Status.DRAFT},
         note=reason,
     )
     deadline = cohort.judging_deadline

@@ -3,11 +3,16 @@ examples and with hypothesis."""
 
 import itertools
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cohorts.models import EnrolmentStatus
+from documents.models import Certificate
 from results.scoring import (
     ACCREDITED,
     DISTINCTION,
@@ -286,3 +291,24 @@ def test_renaming_judges_changes_nothing(scorecards, names):
         assert {f: (r.rank, r.level) for f, r in first.finalists.items()} == {
             f: (r.rank, r.level) for f, r in second.finalists.items()
         }
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_scoring_imports_no_django():
+    # Pure: plain values in and out, testable and reusable without the framework (STYLE.md).
+    program = "import sys, results.scoring; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=ROOT)
+
+    assert run.stdout.strip() == "[]"
+
+
+def test_enrolment_and_certificate_levels_take_the_scoring_values():
+    assert [EnrolmentStatus.ACCREDITED_DISTINCTION, EnrolmentStatus.ACCREDITED, EnrolmentStatus.NOT_ACCREDITED] == [
+        DISTINCTION,
+        ACCREDITED,
+        NOT_ACCREDITED,
+    ]
+    assert EnrolmentStatus.NOT_JUDGED == NOT_JUDGED
+    assert [Certificate.Level.DISTINCTION, Certificate.Level.ACCREDITED] == [DISTINCTION, ACCREDITED]

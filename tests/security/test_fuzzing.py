@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import RoleGrant
+from assessments import charts as assessment_charts
 from assessments.models import EvidenceFile, Response
 from cohorts.models import Enrolment
 from core.errors import ServiceError
@@ -728,7 +729,7 @@ def test_charts_draw_hostile_labels_as_text(labels, data):
         # A character the font lacks is drawn as a box, with a warning: not a failure.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         svgs = [
-            charts.maturity_profile(labels, levels, title=labels[0]),
+            assessment_charts.maturity_profile(labels, levels, title=labels[0]),
             charts.calibration_gaps_chart(labels, values, title=labels[0]),
             charts.scores_against_median_chart(labels, [abs(v) for v in values], [abs(v) / 2 for v in values]),
         ]
