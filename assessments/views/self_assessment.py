@@ -20,7 +20,6 @@ from assessments.services import self_assessment as services
 from cohorts.models import Enrolment
 from cohorts.services.programme import submission_deadline
 from core.errors import ServiceError
-from core.models import AuditEvent
 from results.charts import maturity_profile
 from results.scoring import self_assessment_index
 
@@ -83,9 +82,7 @@ class AssessmentMixin(LoginRequiredMixin):
             "can_edit": self.request.user.has_perm("assessments.edit_assessment", assessment)
             and services.edit_refusal(assessment) is None,
             "deadline": deadline.astimezone(enrolment.cohort.zone) if deadline else None,
-            "reopened": None
-            if assessment.is_locked
-            else AuditEvent.objects.for_object(assessment).filter(action="assessment.reopened").first(),
+            "reopened": assessment.reopened_at is not None and not assessment.is_locked,
         }
 
 
