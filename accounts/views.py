@@ -15,8 +15,6 @@ from accounts.models import Invitation, RoleGrant, User
 from accounts.selectors import people_for_lead
 from core.errors import ServiceError
 from core.models import AuditEvent
-from organisations import services as organisation_services
-from organisations.models import Membership
 
 
 class InvitationAcceptView(View):
@@ -180,14 +178,6 @@ class RevokeRoleView(PeopleActionView):
     def act(self, grant):
         services.revoke_role(grant=grant, actor=self.request.user)
         return f"{grant.user} is no longer a {grant.get_role_display().lower()}."
-
-
-class EndMembershipView(PeopleActionView):
-    queryset = Membership.objects.select_related("user", "organisation")
-
-    def act(self, membership):
-        organisation_services.remove_member(membership=membership, actor=self.request.user)
-        return f"{membership.user} is no longer a member of {membership.organisation}."
 
 
 class ResendInvitationView(PeopleActionView):

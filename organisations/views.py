@@ -16,6 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation
 from accounts.rules import is_organisation_member, is_programme_lead
+from accounts.views import PeopleActionView
 from cohorts import selectors
 from core import organisation_privacy, trail
 from core.errors import ServiceError
@@ -389,3 +390,14 @@ class ImportPreviewView(LeadMixin, TemplateView):
             message += f" {'They are' if count != 1 else 'It is'} enrolled in {organisation_import.cohort}."
         messages.success(request, message)
         return redirect("organisations:organisation_list")
+
+
+class EndMembershipView(PeopleActionView):
+    """The lead ends a membership from the people page (which lists
+    memberships beside the site roles)."""
+
+    queryset = Membership.objects.select_related("user", "organisation")
+
+    def act(self, membership):
+        services.remove_member(membership=membership, actor=self.request.user)
+        return f"{membership.user} is no longer a member of {membership.organisation}."
