@@ -2,7 +2,6 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
@@ -13,8 +12,8 @@ from accounts import services
 from accounts.forms import InvitationSignupForm, InviteForm, PeopleFilterForm
 from accounts.models import Invitation, RoleGrant, User
 from accounts.selectors import people_for_lead
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 
 
 class InvitationAcceptView(View):
@@ -120,9 +119,7 @@ class PeopleView(PermissionRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
-        context["history"] = AuditEvent.objects.filter(
-            Q(action__startswith="role.") | Q(action__startswith="invitation.")
-        ).select_related("actor")[:15]
+        context["history"] = trail.recent(prefixes=("role.", "invitation."), limit=15)
         return context
 
 

@@ -3,8 +3,7 @@ and enrolments, member management, and the CSV import."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Case, CharField, IntegerField, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,7 +19,6 @@ from accounts.views import PeopleActionView
 from cohorts import selectors
 from core import organisation_privacy, trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 from organisations import csv_import, services
 from organisations import imports as import_services
 from organisations.forms import (
@@ -147,13 +145,7 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
     def _history(self, organisation):
         """The organisation's own entries and its memberships' (joined, role
         changed, ended), in one query."""
-        membership_ids = organisation.memberships.annotate(text_id=Cast("pk", CharField())).values("text_id")
-        return trail.for_listing(
-            AuditEvent.objects.filter(object_type__app_label="organisations").filter(
-                Q(object_type__model="organisation", object_id=str(organisation.pk))
-                | Q(object_type__model="membership", object_id__in=membership_ids)
-            )
-        )
+        return trail.history(organisation, organisation.memberships.all(), limit=None)
 
 
 class OrganisationEditView(OrganisationMixin, FormView):
