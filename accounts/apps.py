@@ -6,8 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from accounts import services, signals  # noqa: F401 - connects the audit receivers
-        from core.notifications import register_reissuer
+        # Imported once the apps are loaded: apps.py may not import models at module level.
+        from accounts import services, signals  # noqa: F401, PLC0415 - connects the audit receivers
+        from core.notifications import register_reissuer  # noqa: PLC0415
 
         # A failed e-mail whose secret link is gone is answered with a fresh link.
         register_reissuer("invitation", services.reissue_invitation_email)

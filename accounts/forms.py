@@ -1,25 +1,33 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from accounts.models import Role, User
-from organisations.models import Membership, Organisation
+from accounts import roles
+from accounts.models import Invitation, Role, User
+
+
+def _organisation_roles() -> list[tuple[str, str]]:
+    source = roles.role_source(Role.ORGANISATION_MEMBER)
+    return source.kinds() if source else []
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(label="Role", choices=Role.choices)
+    # The organisations and the roles within one come from the organisations
+    # app (through the invitation's foreign key and accounts.roles): accounts
+    # does not import it.
     organisation = forms.ModelChoiceField(
         label="Organisation",
-        queryset=Organisation.objects.all(),
+        queryset=Invitation._meta.get_field("organisation").related_model.objects.all(),
         required=False,
         help_text="Only for organisation members.",
     )
-    organisation_role = forms.ChoiceField(
-        label="Role in the organisation",
-        choices=Membership.Role.choices,
-        initial=Membership.Role.CONTRIBUTOR,
-        required=False,
-    )
+    organisation_role = forms.ChoiceField(label="Role in the organisation", choices=_organisation_roles, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        source = roles.role_source(Role.ORGANISATION_MEMBER)
+        self.fields["organisation_role"].initial = source.default_kind if source else ""
 
     def clean(self):
         cleaned = super().clean()

@@ -1,7 +1,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
+from accounts import roles as role_sources
 from accounts.models import Role, RoleGrant, User
-from organisations.models import Membership
 
 
 def roles_of(user) -> frozenset[str]:
@@ -13,20 +13,25 @@ def roles_of(user) -> frozenset[str]:
     cached = getattr(user, "_pq_roles", None)
     if cached is None:
         roles = set(RoleGrant.objects.active().filter(user=user).values_list("role", flat=True))
-        if Membership.objects.active().filter(user=user).exists():
-            roles.add(Role.ORGANISATION_MEMBER)
+        for source in role_sources.sources():
+            if source.held_by(user):
+                roles.add(source.role)
         cached = frozenset(roles)
         user._pq_roles = cached
     return cached
 
 
 def people_for_lead(*, search: str = "", role: str = "") -> QuerySet[User]:
-    """Every user with their active roles loaded, for the lead's people page."""
+    """Every user with their active roles loaded, for the lead's people page.
+
+    Memberships are organisations' model, reached through the relation it
+    declares on User (accounts does not import organisations)."""
+    membership_model = User._meta.get_field("memberships").related_model
     people = User.objects.prefetch_related(
         Prefetch("role_grants", queryset=RoleGrant.objects.active(), to_attr="active_grants"),
         Prefetch(
             "memberships",
-            queryset=Membership.objects.active().select_related("organisation"),
+            queryset=membership_model.objects.active().select_related("organisation"),
             to_attr="active_memberships",
         ),
     ).order_by("email")

@@ -11,21 +11,23 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, Role, RoleGrant, User, hash_token, new_token
+from accounts import roles
+from accounts.models import SITE_ROLES, Invitation, Role, RoleGrant, User, hash_token, new_token
+from accounts.signals import invitation_accepted
 from core import audit
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
-from organisations.models import Membership, Organisation
 
 
 def _normalise(email: str) -> str:
     return email.strip().lower()
 
 
-def user_holds(*, email: str, role: str, organisation: Organisation | None = None) -> bool:
+def user_holds(*, email: str, role: str, organisation=None) -> bool:
     email = _normalise(email)
-    if role == Role.ORGANISATION_MEMBER:
-        return Membership.objects.active().filter(user__email=email, organisation=organisation).exists()
+    source = roles.role_source(role)
+    if source is not None:
+        return source.held_by_email(email, organisation)
     return RoleGrant.objects.active().filter(user__email=email, role=role).exists()
 
 
@@ -35,7 +37,7 @@ def invite(
     email: str,
     role: str,
     invited_by: User,
-    organisation: Organisation | None = None,
+    organisation=None,
     organisation_role: str = "",
     cohort=None,
 ) -> tuple[Invitation, str]:
@@ -49,7 +51,8 @@ def invite(
     if role == Role.ORGANISATION_MEMBER:
         if organisation is None:
             raise ServiceError("Choose the organisation the person will be a member of.")
-        organisation_role = organisation_role or Membership.Role.CONTRIBUTOR
+        source = roles.role_source(role)
+        organisation_role = organisation_role or (source.default_kind if source else "")
     else:
         organisation, organisation_role = None, ""
     if user_holds(email=email, role=role, organisation=organisation):
@@ -135,9 +138,11 @@ def check_invitation_usable(invitation: Invitation) -> None:
 def accept_invitation(*, invitation: Invitation, user: User) -> None:
     """`user` takes up the role the invitation offers.
 
-    Side effects: the role granted (RoleGrant or Membership), the e-mail
-    address marked verified (the link proved it), the invitation used up,
-    audit entries for both.
+    Side effects: a site role granted (RoleGrant); `invitation_accepted`
+    sent, whose receivers do the rest in this transaction (organisations:
+    the membership; judging: the seats on the panels the person was invited
+    to); the e-mail address marked verified (the link proved it); the
+    invitation used up; audit entries.
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_invitation_usable(invitation)
@@ -146,24 +151,12 @@ def accept_invitation(*, invitation: Invitation, user: User) -> None:
             f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
             "Sign out, then open the link again."
         )
-    if invitation.role == Role.ORGANISATION_MEMBER:
-        if not Membership.objects.active().filter(user=user, organisation=invitation.organisation).exists():
-            membership = Membership.objects.create(
-                user=user, organisation=invitation.organisation, role=invitation.organisation_role
-            )
-            audit.record(
-                actor=user,
-                action="membership.created",
-                obj=membership,
-                after={"organisation": invitation.organisation.name, "role": membership.role},
-            )
-    elif not RoleGrant.objects.active().filter(user=user, role=invitation.role).exists():
+    if (
+        invitation.role in SITE_ROLES
+        and not RoleGrant.objects.active().filter(user=user, role=invitation.role).exists()
+    ):
         grant_role(user=user, role=invitation.role, actor=invitation.invited_by)
-    if invitation.role == Role.JUDGE:
-        # A judge invited to a cohort's panel takes their seat on accepting.
-        from judging.services.panel import seat_invited_judge
-
-        seat_invited_judge(invitation=invitation, user=user)
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     mark_email_verified(user)
     before = _invitation_state(invitation)
     invitation.accepted_at = timezone.now()

@@ -1,10 +1,19 @@
-"""Account events from allauth, written to the audit trail."""
+"""The signals accounts sends, and the account events from allauth, written
+to the audit trail."""
 
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from core import audit
+
+# Sent by services.accept_invitation inside its transaction, once the site
+# role (if any) is granted and before the invitation is marked used, with
+# `invitation` and `user`. Higher apps react through it, in their
+# receivers.py (organisations creates the membership, judging seats the
+# judge on the panels it was invited to): accounts imports neither. A
+# receiver that raises rolls the whole acceptance back.
+invitation_accepted = Signal()
 
 
 @receiver(account_signals.user_signed_up)

@@ -2,7 +2,6 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
@@ -13,10 +12,8 @@ from accounts import services
 from accounts.forms import InvitationSignupForm, InviteForm, PeopleFilterForm
 from accounts.models import Invitation, RoleGrant, User
 from accounts.selectors import people_for_lead
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
-from organisations import services as organisation_services
-from organisations.models import Membership
 
 
 class InvitationAcceptView(View):
@@ -122,9 +119,7 @@ class PeopleView(PermissionRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
-        context["history"] = AuditEvent.objects.filter(
-            Q(action__startswith="role.") | Q(action__startswith="invitation.")
-        ).select_related("actor")[:15]
+        context["history"] = trail.recent(prefixes=("role.", "invitation."), limit=15)
         return context
 
 
@@ -180,14 +175,6 @@ class RevokeRoleView(PeopleActionView):
     def act(self, grant):
         services.revoke_role(grant=grant, actor=self.request.user)
         return f"{grant.user} is no longer a {grant.get_role_display().lower()}."
-
-
-class EndMembershipView(PeopleActionView):
-    queryset = Membership.objects.select_related("user", "organisation")
-
-    def act(self, membership):
-        organisation_services.remove_member(membership=membership, actor=self.request.user)
-        return f"{membership.user} is no longer a member of {membership.organisation}."
 
 
 class ResendInvitationView(PeopleActionView):

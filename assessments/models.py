@@ -24,6 +24,12 @@ class SelfAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The last reopening by the lead (set by services.reopen).
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["enrolment__organisation__name"]

@@ -82,6 +82,16 @@ class Cohort(models.Model):
         help_text="Total out of 100 needed for accreditation with distinction.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by the services that make the change (never read back from the
+    # audit trail): the phase move into closed (cleared by a move back),
+    # and judging's shortlist announcement.
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the cohort last moved into closed; retention counts from here."
+    )
+    shortlist_announced_at = models.DateTimeField(null=True, blank=True)
+    shortlist_announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -180,6 +190,14 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.exclude(status=EnrolmentStatus.WITHDRAWN)
 
 
+class ShortlistNews(models.TextChoices):
+    """What the last shortlist announcement told an organisation."""
+
+    NONE = "", "Not told"
+    FINALIST = "finalist", "Finalist"
+    NOT_SHORTLISTED = "not_shortlisted", "Not shortlisted"
+
+
 class Enrolment(models.Model):
     """An organisation in a cohort."""
 
@@ -191,6 +209,9 @@ class Enrolment(models.Model):
     withdrawal_reason = models.TextField(blank=True)
     extension_until = models.DateField(
         null=True, blank=True, help_text="The organisation may submit until 23:59 on this day."
+    )
+    shortlist_news = models.CharField(
+        max_length=16, choices=ShortlistNews.choices, blank=True, default=ShortlistNews.NONE
     )
 
     objects = EnrolmentQuerySet.as_manager()

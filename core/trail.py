@@ -8,13 +8,14 @@ results and certificates."""
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from core import audit
 from core.models import AuditEvent
@@ -80,6 +81,46 @@ def for_listing(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
 
 def cohort_trail(cohort) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(cohort=cohort)
+
+
+def history(*targets, actions: Iterable[str] | None = None, limit: int | None = 20):
+    """The entries about `targets`, newest first with their actors, for a
+    page's history panel: one query whatever the number of targets. Each
+    target is an object or a queryset (every object in it, by a subquery:
+    an organisation's memberships, a cohort's panel seats). `actions`
+    keeps only those actions; `limit` the newest few (None: a queryset of
+    them all)."""
+    query = Q(pk__in=[])
+    for target in targets:
+        if target is None:
+            continue
+        if isinstance(target, QuerySet):
+            text_ids = target.order_by().annotate(text_id=Cast("pk", CharField())).values("text_id")
+            query |= Q(object_type=ContentType.objects.get_for_model(target.model), object_id__in=text_ids)
+        else:
+            query |= Q(object_type=ContentType.objects.get_for_model(target), object_id=str(target.pk))
+    events = AuditEvent.objects.filter(query)
+    if actions is not None:
+        events = events.filter(action__in=list(actions))
+    events = for_listing(events)
+    return events if limit is None else events[:limit]
+
+
+def recent(*, prefixes: Iterable[str] = (), limit: int = 15):
+    """The newest entries of the whole site, of the actions starting with
+    one of `prefixes` ("role.") when given, with their actors."""
+    events = AuditEvent.objects.all()
+    if prefixes:
+        query = Q(pk__in=[])
+        for prefix in prefixes:
+            query |= Q(action__startswith=prefix)
+        events = events.filter(query)
+    return for_listing(events)[:limit]
+
+
+def everything() -> QuerySet[AuditEvent]:
+    """The whole trail, for the site-wide trail page."""
+    return AuditEvent.objects.all()
 
 
 def object_trail(*objects) -> QuerySet[AuditEvent]:

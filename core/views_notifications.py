@@ -14,7 +14,7 @@ from django.views.generic import FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from core import email_kinds, preferences, trail
-from core.models import AuditEvent, Notification
+from core.models import Notification
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -111,7 +111,7 @@ class AuditTrailView(PermissionRequiredMixin, ListView):
     time_zone = "Europe/London"
 
     def base_events(self):
-        return AuditEvent.objects.all()
+        return trail.everything()
 
     def get_form(self):
         return trail.TrailFilterForm(self.request.GET or None, people=trail.people_in(self.base_events()))

@@ -13,8 +13,8 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.rules import is_organisation_member
 from cohorts.views.programme import CohortMixin
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 from documents import selectors, services
 from documents.forms import ReasonForm, ReissueForm, VerifyForm
 from documents.models import Certificate, Document
@@ -112,7 +112,7 @@ class CertificateActionView(CohortMixin, FormView):
         return super().get_context_data(
             certificate=certificate,
             action=self.action,
-            history=AuditEvent.objects.for_object(certificate)[:20],
+            history=trail.history(certificate, limit=20),
             **kwargs,
         )
 

@@ -12,8 +12,8 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 from frameworks import services
 from frameworks.forms import CopyFrameworkForm, CriterionForm, FrameworkForm, KPIForm
 from frameworks.models import KPI, Criterion, Framework, Pillar
@@ -121,7 +121,7 @@ class FrameworkDetailView(FrameworkMixin, TemplateView):
             frozen_message=services.framework_in_use_message(framework),
             copy_form=kwargs.get("copy_form") or CopyFrameworkForm(),
             next_version=newest + 1,
-            history=AuditEvent.objects.for_object(framework)[:10],
+            history=trail.history(framework, limit=10),
         )
         return context
 

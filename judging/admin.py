@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from judging.models import Assignment, CohortJudge, ConflictDeclaration, Scorecard, ScoreEntry
+from judging.models import Assignment, CohortJudge, ConflictDeclaration, PanelInvitation, Scorecard, ScoreEntry
 
 
 @admin.register(CohortJudge)
@@ -10,6 +10,14 @@ class CohortJudgeAdmin(ReadOnlyAdmin):
     list_filter = ("cohort",)
     search_fields = ("judge__email", "judge__full_name")
     list_select_related = ("judge", "cohort")
+
+
+@admin.register(PanelInvitation)
+class PanelInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("invitation", "cohort", "invited_by", "created_at", "seat")
+    list_filter = ("cohort",)
+    search_fields = ("invitation__email",)
+    list_select_related = ("invitation", "cohort", "invited_by", "seat__judge", "seat__cohort")
 
 
 @admin.register(ConflictDeclaration)

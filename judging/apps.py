@@ -15,3 +15,9 @@ class JudgingConfig(AppConfig):
 
         register_phase_guard(Phase.JUDGING, judging_guard)
         register_daily_reminders(Phase.JUDGING, judging_reminders)
+        from accounts.signals import invitation_accepted  # noqa: PLC0415
+        from judging import receivers  # noqa: PLC0415
+
+        invitation_accepted.connect(
+            receivers.seat_judge_on_invited_panels, dispatch_uid="judging.seat_judge_on_invited_panels"
+        )

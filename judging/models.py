@@ -9,6 +9,31 @@ from frameworks.models import Criterion
 from organisations.models import Organisation
 
 
+class PanelInvitation(models.Model):
+    """A person invited by e-mail (through an accounts.Invitation to the
+    judge role) to sit on a cohort's panel; `seat` is the seat they took on
+    accepting (judging.receivers)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="panel_invitations")
+    invitation = models.ForeignKey("accounts.Invitation", on_delete=models.CASCADE, related_name="panel_invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    seat = models.OneToOneField(
+        "judging.CohortJudge", on_delete=models.SET_NULL, null=True, blank=True, related_name="panel_invitation"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "invitation"], name="one_panel_invitation_per_invitation")
+        ]
+
+    def __str__(self):
+        return f"{self.invitation.email} invited to cohort {self.cohort.number}'s panel"
+
+
 class CohortJudge(models.Model):
     """A judge on a cohort's judging panel. Removing keeps the row."""
 

@@ -11,9 +11,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Invitation, Role, User
+from accounts.models import Invitation, User
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Milestone, Phase, Reminder
-from core.models import AuditEvent
 from frameworks.models import Criterion
 from judging.assignment import plan_assignments
 from judging.models import Assignment, CohortJudge, ConflictDeclaration, Scorecard, ScoreEntry
@@ -367,23 +366,20 @@ def open_assignments_of(judge: User, cohort: Cohort) -> list[Assignment]:
 
 
 def invited_to_panel(cohort: Cohort) -> list[Invitation]:
-    """People invited by e-mail to the cohort's panel who are not on it yet,
-    with their invitation (see services.judging.invite_judge)."""
-    emails = list(
-        dict.fromkeys(
-            event.after.get("email")
-            for event in AuditEvent.objects.for_object(cohort).filter(action="panel.judge_invited")
-            if isinstance(event.after, dict)
-        )
-    )
-    seated = set(
-        cohort.panel.filter(removed_at__isnull=True, judge__email__in=emails).values_list("judge__email", flat=True)
-    )
+    """People invited by e-mail to the cohort's panel (its PanelInvitations,
+    see services.panel.invite_judge) who are not on it now, each with their
+    latest invitation, by e-mail address. Two queries."""
     latest: dict[str, Invitation] = {}
-    for invitation in Invitation.objects.filter(email__in=emails, role=Role.JUDGE).select_related("accepted_by"):
+    for panel_invitation in cohort.panel_invitations.select_related("invitation__accepted_by"):
+        invitation = panel_invitation.invitation
         if invitation.email not in latest or invitation.created_at > latest[invitation.email].created_at:
             latest[invitation.email] = invitation
-    return [latest[email] for email in sorted(emails) if email in latest and email not in seated]
+    seated = set(
+        cohort.panel.filter(removed_at__isnull=True, judge__email__in=list(latest)).values_list(
+            "judge__email", flat=True
+        )
+    )
+    return [latest[email] for email in sorted(latest) if email not in seated]
 
 
 def _count(queryset, group_by: str):

@@ -1,8 +1,21 @@
-"""Reads that the organisation pages share, with their relations loaded."""
+"""Reads about organisations and their members: what the organisation pages
+show, and what other apps ask."""
 
 from django.db.models import Count, Q, QuerySet
 
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
+
+
+def is_member(user) -> bool:
+    return Membership.objects.active().filter(user=user).exists()
+
+
+def is_member_by_email(email: str, organisation) -> bool:
+    return Membership.objects.active().filter(user__email=email, organisation=organisation).exists()
+
+
+def membership_roles() -> list[tuple[str, str]]:
+    return list(Membership.Role.choices)
 
 
 def organisations_for_lead(*, search: str = "", sector: str = "") -> QuerySet[Organisation]:

@@ -7,6 +7,7 @@ from organisations import views
 app_name = "organisations"
 
 urlpatterns = [
+    path("people/memberships/<int:pk>/end/", views.EndMembershipView.as_view(), name="end_membership"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/new/", views.OrganisationCreateView.as_view(), name="organisation_create"),
     path("organisations/import/", views.ImportUploadView.as_view(), name="organisation_import"),

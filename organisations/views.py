@@ -3,8 +3,7 @@ and enrolments, member management, and the CSV import."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Case, CharField, IntegerField, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,9 +13,9 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from accounts.models import Invitation
 from accounts.rules import is_organisation_member, is_programme_lead
+from accounts.views import PeopleActionView
 from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 from organisations import csv_import, selectors, services
 from organisations import imports as import_services
 from organisations.forms import (
@@ -142,13 +141,7 @@ class OrganisationDetailView(OrganisationMixin, TemplateView):
     def _history(self, organisation):
         """The organisation's own entries and its memberships' (joined, role
         changed, ended), in one query."""
-        membership_ids = organisation.memberships.annotate(text_id=Cast("pk", CharField())).values("text_id")
-        return trail.for_listing(
-            AuditEvent.objects.filter(object_type__app_label="organisations").filter(
-                Q(object_type__model="organisation", object_id=str(organisation.pk))
-                | Q(object_type__model="membership", object_id__in=membership_ids)
-            )
-        )
+        return trail.history(organisation, organisation.memberships.all(), limit=None)
 
 
 class OrganisationEditView(OrganisationMixin, FormView):
@@ -336,3 +329,14 @@ class ImportPreviewView(LeadMixin, TemplateView):
             message += f" {'They are' if count != 1 else 'It is'} enrolled in {organisation_import.cohort}."
         messages.success(request, message)
         return redirect("organisations:organisation_list")
+
+
+class EndMembershipView(PeopleActionView):
+    """The lead ends a membership from the people page (which lists
+    memberships beside the site roles)."""
+
+    queryset = Membership.objects.select_related("user", "organisation")
+
+    def act(self, membership):
+        services.remove_member(membership=membership, actor=self.request.user)
+        return f"{membership.user} is no longer a member of {membership.organisation}."

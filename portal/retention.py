@@ -1,9 +1,9 @@
 """Data retention: evidence files and drafts that were never submitted are
 kept for `Cohort.retention_days` after the cohort closes, then deleted.
 
-A cohort's closing date is read from the audit trail (its last move into
-"closed"), so that moving it back to results and closing it again starts
-the period afresh. Celery beat runs `purge_expired_data` daily
+A cohort's closing date is Cohort.closed_at, which the phase move into
+"closed" sets and a move back clears, so that moving it back to results and
+closing it again starts the period afresh. Celery beat runs `purge_expired_data` daily
 (CELERY_BEAT_SCHEDULE); each cohort is purged in its own transaction, and
 running it twice deletes nothing more.
 
@@ -16,35 +16,23 @@ import logging
 from datetime import datetime, timedelta
 
 from celery import shared_task
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import EvidenceFile, SelfAssessment
 from cohorts.models import Cohort, Phase
 from core import audit
-from core.models import AuditEvent
 from judging.models import Scorecard
 
 logger = logging.getLogger(__name__)
 
 
 def closed_at(cohort: Cohort) -> datetime | None:
-    """When the cohort last moved into the closed phase, from the audit
-    trail; None when it is not closed or no move was recorded."""
+    """When the cohort last moved into the closed phase; None when it is
+    not closed."""
     if cohort.phase != Phase.CLOSED:
         return None
-    event = (
-        AuditEvent.objects.filter(
-            object_type=ContentType.objects.get_for_model(Cohort),
-            object_id=str(cohort.pk),
-            action="cohort.phase_moved",
-            after__phase=Phase.CLOSED,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return event.created_at if event else None
+    return cohort.closed_at
 
 
 def purge_due_at(cohort: Cohort) -> datetime | None:

@@ -18,9 +18,9 @@ from accounts.selectors import roles_of
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Phase, Reminder
 from cohorts.services.reminders import last_reminded_of
-from core import notifications
+from core import notifications, trail
 from core.errors import ServiceError
-from core.models import AuditEvent, OutboundEmail
+from core.models import OutboundEmail
 from judging.models import Scorecard
 from judging.selectors import assignments_judged_by
 from organisations.forms import (
@@ -67,7 +67,7 @@ class LeadDashboardView(PermissionRequiredMixin, TemplateView):
             organisation_count=Organisation.objects.count(),
             pending_invitations=Invitation.objects.pending().count(),
             failed_emails=OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count(),
-            recent_events=AuditEvent.objects.select_related("actor")[:10],
+            recent_events=trail.recent(limit=10),
             cohorts=cohort_cards(
                 cohort_selectors.with_timeline(Cohort.objects.exclude(phase=Phase.CLOSED))[:6], timezone.now()
             ),

@@ -266,7 +266,8 @@ def reopen(*, assessment: SelfAssessment, actor, reason: str) -> SelfAssessment:
     """The lead unlocks a submitted self-assessment so that the organisation
     can change it.
 
-    Side effects: the assessment back to draft; the enrolment back to
+    Side effects: the assessment back to draft, with when, by whom and why
+    (reopened_at, reopened_by, reopen_reason); the enrolment back to
     enrolled; an audit entry with the reason; an e-mail to every member.
     """
     assessment = (
@@ -285,7 +286,10 @@ def reopen(*, assessment: SelfAssessment, actor, reason: str) -> SelfAssessment:
     ):
         raise ServiceError("Self-assessments can be reopened only until the finalists are chosen.")
     assessment.status = SelfAssessment.Status.DRAFT
-    assessment.save(update_fields=["status"])
+    assessment.reopened_at = timezone.now()
+    assessment.reopened_by = actor if actor is not None and actor.is_authenticated else None
+    assessment.reopen_reason = reason
+    assessment.save(update_fields=["status", "reopened_at", "reopened_by", "reopen_reason"])
     enrolment.status = EnrolmentStatus.ENROLLED
     enrolment.save(update_fields=["status"])
     audit.record(

@@ -23,7 +23,6 @@ from cohorts.services import reminders
 from cohorts.services.programme import submission_deadline
 from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
-from core.models import AuditEvent
 from results.scoring import self_assessment_index
 
 
@@ -85,9 +84,7 @@ class AssessmentMixin(LoginRequiredMixin):
             "can_edit": self.request.user.has_perm("assessments.edit_assessment", assessment)
             and services.edit_refusal(assessment) is None,
             "deadline": deadline.astimezone(enrolment.cohort.zone) if deadline else None,
-            "reopened": None
-            if assessment.is_locked
-            else AuditEvent.objects.for_object(assessment).filter(action="assessment.reopened").first(),
+            "reopened": assessment.reopened_at is not None and not assessment.is_locked,
         }
 
 

@@ -293,8 +293,10 @@ def move_phase(*, cohort: Cohort, to: str, actor, reason: str = "", now: datetim
     """Move the cohort one phase forward (when its guard holds) or one step
     back (with a reason).
 
-    Side effects: the phase saved; an audit entry with the before and after.
-    Raises ServiceError saying what is missing.
+    Side effects: the phase saved; closed_at set on a move into closed (so
+    that retention counts from it) and cleared on a move back out of it; an
+    audit entry with the before and after. Raises ServiceError saying what
+    is missing.
     """
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     move = next((m for m in phase_moves(cohort, now=now) if m.to == to), None)
@@ -312,7 +314,8 @@ def move_phase(*, cohort: Cohort, to: str, actor, reason: str = "", now: datetim
         raise ServiceError(f"The cohort cannot move to {move.label.lower()} yet. " + " ".join(move.blockers))
     before = cohort.phase
     cohort.phase = to
-    cohort.save(update_fields=["phase"])
+    cohort.closed_at = timezone.now() if to == Phase.CLOSED else None
+    cohort.save(update_fields=["phase", "closed_at"])
     audit.record(
         actor=actor,
         action="cohort.phase_moved" if move.forward else "cohort.phase_moved_back",

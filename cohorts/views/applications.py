@@ -12,8 +12,8 @@ from rules.contrib.views import PermissionRequiredMixin
 from cohorts.forms_applications import ApplicationFilterForm, ApplicationForm, DeclineForm
 from cohorts.models import Application, Cohort, Phase
 from cohorts.services import applications as services
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 from organisations.models import Organisation
 
 
@@ -114,7 +114,7 @@ def _render_detail(request, application: Application, *, decline_form=None, stat
             cohort_open=application.cohort.phase == Phase.ENROLMENT,
             enrolment=application.organisation
             and application.organisation.enrolments.filter(cohort=application.cohort).first(),
-            history=AuditEvent.objects.for_object(application)[:20],
+            history=trail.history(application, limit=20),
         )
     return render(request, "cohorts/applications/application_detail.html", context, status=status)
 

@@ -13,10 +13,9 @@ from accounts.models import Invitation, Role, RoleGrant, User
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase, Reminder
 from core import audit
 from core.errors import ServiceError
-from core.models import AuditEvent
 from core.notifications import absolute_url, send_templated_email
 from judging.assignment import plan_assignments
-from judging.models import Assignment, CohortJudge, ConflictDeclaration, Relationship, Scorecard
+from judging.models import Assignment, CohortJudge, ConflictDeclaration, PanelInvitation, Relationship, Scorecard
 from judging.selectors import (
     conflict_of,
     conflicts_in,
@@ -122,12 +121,13 @@ def invite_judge(*, cohort: Cohort, email: str, actor) -> CohortJudge | Invitati
 
     Someone who already holds the judge role is seated at once (returns the
     CohortJudge). Anyone else is invited to the judge role through
-    accounts.services.invite (or keeps their pending invitation) and is
-    recorded as invited to this panel; `seat_invited_judge` seats them when
+    accounts.services.invite (or keeps their pending invitation) and gets a
+    PanelInvitation for this cohort; `seat_invited_judge` seats them when
     they accept (returns the Invitation).
 
     Side effects: as add_judge, or: an Invitation and its e-mail (unless one
-    is pending), an audit entry on the cohort naming the address.
+    is pending), a PanelInvitation, an audit entry on the cohort naming the
+    address.
     """
     email = email.strip().lower()
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
@@ -138,43 +138,48 @@ def invite_judge(*, cohort: Cohort, email: str, actor) -> CohortJudge | Invitati
     invitation = Invitation.objects.pending().filter(email=email, role=Role.JUDGE).first()
     if invitation is None:
         invitation, _token = account_services.invite(email=email, role=Role.JUDGE, invited_by=actor, cohort=cohort)
-    elif _panel_invitation_events(email=email, since=invitation.created_at).filter(object_id=str(cohort.pk)).exists():
+    elif PanelInvitation.objects.filter(cohort=cohort, invitation=invitation).exists():
         raise ServiceError(
             f"{email} has already been invited to this panel. "
             "Resend the invitation from the people page if it was lost."
         )
+    PanelInvitation.objects.create(cohort=cohort, invitation=invitation, invited_by=actor)
     audit.record(actor=actor, action="panel.judge_invited", obj=cohort, after={"email": email})
     return invitation
-
-
-def _panel_invitation_events(*, email: str, since: datetime):
-    return AuditEvent.objects.filter(
-        action="panel.judge_invited", after__email=email, created_at__gte=since, object_type__model="cohort"
-    )
 
 
 @transaction.atomic
 def seat_invited_judge(*, invitation: Invitation, user: User) -> list[CohortJudge]:
     """Seat a person who has just accepted a judge invitation on the panels
-    they were invited to (by invite_judge, since the invitation was made).
-    Cohorts whose results are out are skipped. Called by
-    accounts.services.accept_invitation once the role is granted.
+    it invited them to (their PanelInvitations not yet seated). Cohorts
+    whose results are out are skipped. Called by judging.receivers when
+    accounts sends `invitation_accepted`, once the role is granted.
 
-    Side effects: as add_judge, for each panel (the inviting lead is the actor).
+    Side effects: as add_judge, for each panel (the lead who invited them to
+    that panel is the actor); each PanelInvitation linked to its seat.
     """
     if invitation.role != Role.JUDGE:
         return []
-    cohort_ids = {
-        int(event.object_id)
-        for event in _panel_invitation_events(email=invitation.email, since=invitation.created_at)
-        if event.object_id.isdigit()
-    }
     seats = []
-    for cohort in Cohort.objects.filter(pk__in=cohort_ids).exclude(phase__in=FROZEN_PHASES).order_by("number"):
-        if _seat_of(cohort, user) is None:
-            seats.append(
-                add_judge(cohort=cohort, judge=user, actor=invitation.invited_by, note="accepted the invitation")
-            )
+    for panel_invitation in (
+        PanelInvitation.objects.select_for_update(of=("self",))
+        .filter(invitation=invitation, seat__isnull=True)
+        .exclude(cohort__phase__in=FROZEN_PHASES)
+        .select_related("cohort", "invited_by")
+        .order_by("cohort__number")
+    ):
+        cohort = panel_invitation.cohort
+        if _seat_of(cohort, user) is not None:
+            continue
+        seat = add_judge(
+            cohort=cohort,
+            judge=user,
+            actor=panel_invitation.invited_by or invitation.invited_by,
+            note="accepted the invitation",
+        )
+        panel_invitation.seat = seat
+        panel_invitation.save(update_fields=["seat"])
+        seats.append(seat)
     return seats
 
 

@@ -2,25 +2,28 @@
 submitted their self-assessment, and announces the shortlist.
 
 There is no model for the shortlist itself: an enrolment's status says
-whether it is a finalist, and the audit trail is the record of what was
-announced (a "shortlist.announced" entry on the cohort lists the finalists
-and the organisations told they were not shortlisted).
+whether it is a finalist. What was announced lives in columns that
+announce_shortlist sets: Cohort.shortlist_announced_at and _by, and each
+enrolment's shortlist_news (what the last announcement told it). The
+"shortlist.announced" audit entry only records it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from assessments.models import SelfAssessment
 from assessments.selectors import AssessmentSummary, assessment_summaries
 from cohorts import timeline
-from cohorts.models import PHASE_ORDER, Cohort, Enrolment, EnrolmentStatus, Phase
+from cohorts.models import PHASE_ORDER, Cohort, Enrolment, EnrolmentStatus, Phase, ShortlistNews
 from core import audit
 from core.errors import ServiceError
-from core.models import AuditEvent
 from core.notifications import absolute_url, send_templated_email
 from judging.models import Assignment
 from organisations.models import Membership
@@ -79,10 +82,6 @@ def ranked_submissions(cohort: Cohort, enrolments=None, summaries=None) -> list[
     return ranked
 
 
-def last_announcement(cohort: Cohort) -> AuditEvent | None:
-    return AuditEvent.objects.for_object(cohort).filter(action=ANNOUNCED).first()
-
-
 @dataclass
 class AnnouncementPlan:
     """Who the next announcement tells what. On a first announcement, every
@@ -90,7 +89,8 @@ class AnnouncementPlan:
     whose news changed since the last one (a correction for those told the
     opposite before)."""
 
-    last: AuditEvent | None
+    announced_at: datetime | None
+    announced_by: User | None
     finalists: list[Enrolment]
     not_shortlisted: list[Enrolment]
     tell_finalists: list[Enrolment]
@@ -131,13 +131,10 @@ def announcement_plan(cohort: Cohort, enrolments=None) -> AnnouncementPlan:
         enrolments = cohort.enrolments.active().select_related("organisation")
     finalists = [e for e in enrolments if e.status == EnrolmentStatus.FINALIST]
     others = [e for e in enrolments if e.status == EnrolmentStatus.SUBMITTED]
-    last = last_announcement(cohort)
-    told_finalists = set((last.after or {}).get("finalists", [])) if last else set()
-    told_not_shortlisted = set((last.after or {}).get("not_shortlisted", [])) if last else set()
-    tell_finalists = [e for e in finalists if e.organisation.name not in told_finalists]
-    tell_not_shortlisted = [e for e in others if e.organisation.name not in told_not_shortlisted]
-    corrections = {e.pk for e in tell_finalists if e.organisation.name in told_not_shortlisted} | {
-        e.pk for e in tell_not_shortlisted if e.organisation.name in told_finalists
+    tell_finalists = [e for e in finalists if e.shortlist_news != ShortlistNews.FINALIST]
+    tell_not_shortlisted = [e for e in others if e.shortlist_news != ShortlistNews.NOT_SHORTLISTED]
+    corrections = {e.pk for e in tell_finalists if e.shortlist_news == ShortlistNews.NOT_SHORTLISTED} | {
+        e.pk for e in tell_not_shortlisted if e.shortlist_news == ShortlistNews.FINALIST
     }
     recipients: dict[int, list[str]] = {}
     told = [e.organisation_id for e in [*tell_finalists, *tell_not_shortlisted]]
@@ -150,7 +147,8 @@ def announcement_plan(cohort: Cohort, enrolments=None) -> AnnouncementPlan:
         ):
             recipients.setdefault(organisation_id, []).append(email)
     return AnnouncementPlan(
-        last=last,
+        announced_at=cohort.shortlist_announced_at,
+        announced_by=cohort.shortlist_announced_by,
         finalists=finalists,
         not_shortlisted=others,
         tell_finalists=tell_finalists,
@@ -370,17 +368,19 @@ def announce_shortlist(*, cohort: Cohort, actor) -> Announcement:
     were told the opposite), and is refused when there is nobody new to tell.
     Side effects: a "shortlist_finalist" e-mail to every member of each
     finalist told, a "shortlist_not_selected" e-mail to every member of each
-    other organisation told; a "shortlist.announced" audit entry on the
-    cohort listing the finalists and the organisations not shortlisted.
+    other organisation told; the cohort's shortlist_announced_at and _by
+    and every enrolment's shortlist_news (what it has now been told) set; a
+    "shortlist.announced" audit entry on the cohort listing the finalists
+    and the organisations not shortlisted.
     """
     cohort = _locked_cohort(cohort)
     _refuse_unless_shortlisting(cohort)
     plan = announcement_plan(cohort)
     if not plan.finalists:
         raise ServiceError("Select at least one finalist before announcing the shortlist.")
-    if plan.last is not None and plan.nobody_to_tell:
+    if plan.announced_at is not None and plan.nobody_to_tell:
         raise ServiceError(
-            f"The shortlist was announced on {plan.last.created_at:%-d %B %Y} and has not changed since: "
+            f"The shortlist was announced on {plan.announced_at:%-d %B %Y} and has not changed since: "
             "everyone already knows their news."
         )
     common = {
@@ -403,16 +403,35 @@ def announce_shortlist(*, cohort: Cohort, actor) -> Announcement:
                     "finalist_count": len(plan.finalists),
                 }
                 emails += len(send_templated_email(to=recipients, template=template, context=context))
-    previous = plan.last.after if plan.last else None
+    enrolments = list(cohort.enrolments.select_related("organisation"))
+    previous = (
+        {
+            "finalists": sorted(e.organisation.name for e in enrolments if e.shortlist_news == ShortlistNews.FINALIST),
+            "not_shortlisted": sorted(
+                e.organisation.name for e in enrolments if e.shortlist_news == ShortlistNews.NOT_SHORTLISTED
+            ),
+        }
+        if plan.announced_at is not None
+        else None
+    )
+    news = {e.pk: ShortlistNews.FINALIST for e in plan.finalists} | {
+        e.pk: ShortlistNews.NOT_SHORTLISTED for e in plan.not_shortlisted
+    }
+    changed = []
+    for enrolment in enrolments:
+        told = news.get(enrolment.pk, ShortlistNews.NONE)
+        if enrolment.shortlist_news != told:
+            enrolment.shortlist_news = told
+            changed.append(enrolment)
+    Enrolment.objects.bulk_update(changed, ["shortlist_news"])
+    cohort.shortlist_announced_at = timezone.now()
+    cohort.shortlist_announced_by = actor if actor is not None and actor.is_authenticated else None
+    cohort.save(update_fields=["shortlist_announced_at", "shortlist_announced_by"])
     audit.record(
         actor=actor,
         action="shortlist.announced",
         obj=cohort,
-        before=(
-            {"finalists": previous.get("finalists", []), "not_shortlisted": previous.get("not_shortlisted", [])}
-            if previous
-            else None
-        ),
+        before=previous,
         after={
             "finalists": sorted(e.organisation.name for e in plan.finalists),
             "not_shortlisted": sorted(e.organisation.name for e in plan.not_shortlisted),

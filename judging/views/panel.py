@@ -1,8 +1,6 @@
 """Judging: the lead's panel, assignments and dashboard; a judge's conflicts."""
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -12,8 +10,8 @@ from rules.contrib.views import PermissionRequiredMixin
 from accounts.models import Invitation, User
 from cohorts.models import Cohort
 from cohorts.views.programme import CohortMixin
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 from judging import selectors as judging_selectors
 from judging.forms import AddJudgeForm, ConflictForm, InviteJudgeForm, ManualAssignmentForm, RemoveJudgeForm
 from judging.models import Assignment, CohortJudge
@@ -48,23 +46,14 @@ class PanelView(JudgingMixin, TemplateView):
             invited=judging_selectors.invited_to_panel(cohort),
             remove_form=RemoveJudgeForm(),
             is_frozen=cohort.phase in services.FROZEN_PHASES,
-            history=self._history()[:15],
+            history=trail.history(
+                cohort.panel.all(),
+                cohort,
+                actions=("panel.judge_added", "panel.judge_removed", "panel.judge_invited"),
+                limit=15,
+            ),
         )
         return context
-
-    def _history(self):
-        seat_ids = [str(pk) for pk in self.cohort.panel.values_list("pk", flat=True)]
-        seats = Q(
-            object_type=ContentType.objects.get_for_model(CohortJudge),
-            object_id__in=seat_ids,
-            action__in=("panel.judge_added", "panel.judge_removed"),
-        )
-        invitations = Q(
-            object_type=ContentType.objects.get_for_model(Cohort),
-            object_id=str(self.cohort.pk),
-            action="panel.judge_invited",
-        )
-        return AuditEvent.objects.filter(seats | invitations).select_related("actor")
 
     def post(self, request, *args, **kwargs):
         form = AddJudgeForm(request.POST, cohort=self.cohort)

@@ -26,8 +26,8 @@ from assessments.models import Response, SelfAssessment
 from assessments.selectors import assessment_with_answers
 from assessments.services.self_assessment import format_kpi
 from cohorts import timeline
+from core import trail
 from core.errors import ServiceError
-from core.models import AuditEvent
 from frameworks.models import Criterion
 from judging import pending as pending_scores
 from judging.models import Assignment, Scorecard, ScoreEntry
@@ -330,7 +330,7 @@ class UnlockView(PermissionRequiredMixin, TemplateView):
             "entries": entries,
             "progress": _progress(entries),
             "next": self._next_url(),
-            "history": AuditEvent.objects.for_object(self.scorecard)[:20],
+            "history": trail.history(self.scorecard, limit=20),
         }
 
     def post(self, request, *args, **kwargs):

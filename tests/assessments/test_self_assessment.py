@@ -281,8 +281,11 @@ def test_lead_reopens_with_a_reason_and_members_are_told(
     assert SelfAssessment.objects.get(pk=assessment.pk).status == "draft"
     assert Enrolment.objects.get(pk=setting["enrolment"].pk).status == "enrolled"
     page = client_for(setting["amy"]).get(f"/assessments/{assessment.pk}/")
-    assert page.context["reopened"].note == "Q3 evidence is missing"
+    assert page.context["reopened"] is True
+    reopened_now = page.context["assessment"]
+    assert (reopened_now.reopen_reason, reopened_now.reopened_by) == ("Q3 evidence is missing", lead)
     assert "reopened this self-assessment" in page.content.decode()
+    assert "“Q3 evidence is missing”" in page.content.decode()
     reopened = [m for m in mail.outbox if "open for changes again" in m.subject]
     assert sorted(m.to[0] for m in reopened) == ["amy@severn.example", "ben@severn.example"]
     assert "Reason: Q3 evidence is missing" in reopened[0].body

@@ -240,7 +240,7 @@ PAGES: dict[str, Page] = {
         post=LEAD_ONLY,
         probe=field_of(RoleGrant, lambda w: w.extra["spare_grant"], "revoked_at"),
     ),
-    "accounts:end_membership": Page(
+    "organisations:end_membership": Page(
         kwargs=pk(lambda w: w.extra["colleague_membership"]),
         get=LEAD_ACTION_GET,
         post=LEAD_ONLY,
