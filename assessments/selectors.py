@@ -3,9 +3,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.db.models.functions import Length, Trim
 
+from assessments.index import self_assessment_index
 from assessments.models import Response
 from frameworks.models import KPI
-from results.scoring import self_assessment_index
 
 
 def assessment_with_answers(assessment) -> list[Response]:

@@ -7,19 +7,71 @@ criteria are what organisations assess themselves and judges score against.
 To change it, the lead copies it to a new version and edits the copy.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from assessments.models import KPIValue, Response
-from cohorts.models import Cohort, Phase
 from core import audit
 from core.errors import ServiceError
 from frameworks.models import KPI, Criterion, Framework, Pillar
 
-# Phases in which a cohort's framework may still change.
-EDITABLE_PHASES = (Phase.DRAFT, Phase.ENROLMENT)
+# Who uses a version, and whether organisations answered a criterion or a KPI,
+# is known to the apps above frameworks: cohorts and assessments register how
+# to ask when they load (their AppConfig.ready), so that frameworks imports
+# neither.
+
+
+@dataclass(frozen=True)
+class VersionUsers:
+    """`past_enrolment(framework, lock)`: the cohorts using the version that are
+    past enrolment, by number (with `lock`, locked for the rest of the
+    transaction, so that none moves past enrolment while the version changes;
+    without, from the framework's prefetched cohorts when loaded)."""
+
+    past_enrolment: Callable[[Framework, bool], list]
+
+
+@dataclass(frozen=True)
+class AnswerChecks:
+    criterion_answered: Callable[[Criterion], bool]
+    kpi_answered: Callable[[KPI], bool]
+
+
+_version_users: VersionUsers | None = None
+_answer_checks: AnswerChecks | None = None
+
+
+def register_version_users(users: VersionUsers) -> None:
+    global _version_users  # set once, when the cohorts app loads
+    _version_users = users
+
+
+def register_answer_checks(checks: AnswerChecks) -> None:
+    global _answer_checks  # set once, when the assessments app loads
+    _answer_checks = checks
+
+
+def _users() -> VersionUsers:
+    if _version_users is None:
+        raise RuntimeError("No VersionUsers registered: the cohorts app registers them when it loads.")
+    return _version_users
+
+
+def _answers() -> AnswerChecks:
+    if _answer_checks is None:
+        raise RuntimeError("No AnswerChecks registered: the assessments app registers them when it loads.")
+    return _answer_checks
+
+
+def _cohorts_by_number() -> Prefetch:
+    # The cohorts that point at a version (cohorts.Cohort.framework), by number.
+    cohort_model = Framework._meta.get_field("cohorts").related_model
+    return Prefetch("cohorts", queryset=cohort_model.objects.order_by("number"))
+
+
 # The order of the pillars within a framework: service quality, then people.
 PILLAR_ORDER = (Pillar.QUALITY, Pillar.PEOPLE)
 LEVEL_FIELDS = ("level_1", "level_2", "level_3", "level_4", "level_5")
@@ -46,7 +98,7 @@ def frameworks_for_list() -> QuerySet[Framework]:
     return (
         Framework.objects.select_related("based_on")
         .annotate(criterion_count=Count("criteria"))
-        .prefetch_related(Prefetch("cohorts", queryset=Cohort.objects.order_by("number")))
+        .prefetch_related(_cohorts_by_number())
         .order_by("-version")
     )
 
@@ -56,18 +108,17 @@ def framework_for_page(version: int) -> Framework:
     return (
         Framework.objects.select_related("based_on")
         .prefetch_related(
-            Prefetch("cohorts", queryset=Cohort.objects.order_by("number")),
+            _cohorts_by_number(),
             Prefetch("criteria", queryset=Criterion.objects.prefetch_related("kpis")),
         )
         .get(version=version)
     )
 
 
-def cohorts_past_enrolment(framework: Framework) -> list[Cohort]:
+def cohorts_past_enrolment(framework: Framework) -> list:
     """The cohorts using `framework` that are past enrolment, by number
     (uses the framework's prefetched cohorts when they are loaded)."""
-    past = [cohort for cohort in framework.cohorts.all() if cohort.phase not in EDITABLE_PHASES]
-    return sorted(past, key=lambda cohort: cohort.number)
+    return _users().past_enrolment(framework, False)
 
 
 def is_frozen(framework: Framework) -> bool:
@@ -93,13 +144,7 @@ def _frozen_message(version: int, numbers: list[int]) -> str:
 def _refuse_if_frozen(framework: Framework) -> None:
     # Locks the cohorts using the version, so that none of them moves past
     # enrolment (move_phase locks the cohort too) while the change is made.
-    numbers = list(
-        Cohort.objects.select_for_update()
-        .filter(framework=framework)
-        .exclude(phase__in=EDITABLE_PHASES)
-        .order_by("number")
-        .values_list("number", flat=True)
-    )
+    numbers = [cohort.number for cohort in _users().past_enrolment(framework, True)]
     if numbers:
         raise ServiceError(_frozen_message(framework.version, numbers))
 
@@ -230,7 +275,7 @@ def remove_criterion(*, criterion: Criterion, actor) -> None:
     criterion = Criterion.objects.get(pk=criterion.pk)
     framework = _locked(criterion.framework)
     _refuse_if_frozen(framework)
-    if Response.objects.filter(criterion=criterion).exists():
+    if _answers().criterion_answered(criterion):
         raise ServiceError(f"Organisations have already answered {criterion.code}, so it cannot be removed.")
     before = {**_criterion_state(criterion), "kpis": [kpi.name for kpi in criterion.kpis.all()]}
     criterion.delete()
@@ -346,7 +391,7 @@ def remove_kpi(*, kpi: KPI, actor) -> None:
     criterion = kpi.criterion
     framework = _locked(criterion.framework)
     _refuse_if_frozen(framework)
-    if KPIValue.objects.filter(kpi=kpi).exists():
+    if _answers().kpi_answered(kpi):
         raise ServiceError(f"Organisations have already reported “{kpi.name}”, so it cannot be removed.")
     before = {"criterion": criterion.code, **{field: getattr(kpi, field) for field in KPI_FIELDS}}
     kpi.delete()

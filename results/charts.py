@@ -6,8 +6,9 @@ the other apps' charts (core.chart_style)."""
 import math
 from collections.abc import Sequence
 
+from assessments.index import round_half_up
 from core.chart_style import ACCENT, BARE, BRAND, GRID, MUTED, TEXT, chart, new_figure, to_svg
-from results.scoring import ACCREDITED, DISTINCTION, NOT_ACCREDITED, round_half_up
+from results.scoring import ACCREDITED, DISTINCTION, NOT_ACCREDITED
 
 
 def _one_decimal(value: float):

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from assessments import pending
 from assessments.charts import maturity_profile
+from assessments.index import self_assessment_index
 from assessments.models import Response, SelfAssessment
 from assessments.selectors import assessment_summaries, assessment_with_answers
 from assessments.services import self_assessment as services
@@ -23,7 +24,6 @@ from cohorts.services import reminders
 from cohorts.services.programme import submission_deadline
 from cohorts.views.programme import CohortMixin
 from core.errors import ServiceError
-from results.scoring import self_assessment_index
 
 
 def _assessment_for(request, pk: int, *, perm: str = "assessments.view_assessment") -> SelfAssessment:

@@ -341,6 +341,24 @@ def enrolment_refusal(cohort: Cohort) -> str | None:
     )
 
 
+# Phases in which a cohort's framework version may still change.
+FRAMEWORK_EDITABLE_PHASES = (Phase.DRAFT, Phase.ENROLMENT)
+
+
+def cohorts_past_enrolment(framework, lock: bool) -> list[Cohort]:
+    """The cohorts using the framework version that are past enrolment, by
+    number; with `lock`, locked (select_for_update) for the transaction."""
+    if lock:
+        return list(
+            Cohort.objects.select_for_update()
+            .filter(framework=framework)
+            .exclude(phase__in=FRAMEWORK_EDITABLE_PHASES)
+            .order_by("number")
+        )
+    past = [cohort for cohort in framework.cohorts.all() if cohort.phase not in FRAMEWORK_EDITABLE_PHASES]
+    return sorted(past, key=lambda cohort: cohort.number)
+
+
 def open_for_enrolment():
     """The cohorts still taking enrolments, newest first."""
     return Cohort.objects.filter(phase__in=ENROLLING_PHASES).order_by("-number")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from assessments.index import equal, round_half_up
 from assessments.models import SelfAssessment
 from assessments.selectors import AssessmentSummary, assessment_summaries
 from cohorts import timeline
@@ -27,7 +28,6 @@ from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 from judging.models import Assignment
 from organisations.models import Membership
-from results.scoring import equal, round_half_up
 
 ANNOUNCED = "shortlist.announced"
 

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 from django import template
 
+from assessments.index import round_half_up
 from core.audit import action_label
-from results.scoring import round_half_up
 
 register = template.Library()
 

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from assessments.index import round_half_up
 from assessments.models import Response, SelfAssessment
 from assessments.services import self_assessment
 from cohorts.models import Cohort, Enrolment, EnrolmentStatus, Phase
@@ -14,7 +15,6 @@ from core.models import AuditEvent
 from judging.models import Assignment
 from judging.services import shortlisting
 from organisations.models import Membership
-from results.scoring import round_half_up
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_judge, make_member
 
 pytestmark = pytest.mark.django_db

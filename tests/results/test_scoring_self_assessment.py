@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from results.scoring import calibration_gaps, level_to_score, round_half_up, self_assessment_index
+from assessments.index import level_to_score, round_half_up, self_assessment_index
+from results.scoring import calibration_gaps
 
 
 def test_levels_map_onto_the_judges_scale():
