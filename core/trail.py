@@ -6,7 +6,6 @@ A cohort's trail is every entry whose object is the cohort or belongs to it
 self-assessments, the panel, conflicts, assignments, scorecards, reminders,
 results and certificates."""
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime, time, timedelta
@@ -17,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
-from core import audit
+from core import audit, csvs
 from core.models import AuditEvent
 
 SYSTEM = "system"
@@ -136,39 +135,24 @@ def object_trail(*objects) -> QuerySet[AuditEvent]:
 CSV_HEADER = ["time", "actor", "action", "what", "object type", "object", "before", "after", "note"]
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_rows(events: QuerySet[AuditEvent], *, time_zone: str) -> Iterator[list[str]]:
+    """The header, then one row per entry (core.csvs escapes the cells)."""
     zone = ZoneInfo(time_zone)
     yield CSV_HEADER
     for event in events.iterator(chunk_size=2000):
         yield [
-            _cell(value)
-            for value in (
-                event.created_at.astimezone(zone).isoformat(timespec="seconds"),
-                event.actor_repr or SYSTEM,
-                event.action,
-                audit.action_label(event.action),
-                event.object_type.model if event.object_type_id else "",
-                event.object_repr,
-                json.dumps(event.before, ensure_ascii=False, sort_keys=True) if event.before is not None else "",
-                json.dumps(event.after, ensure_ascii=False, sort_keys=True) if event.after is not None else "",
-                event.note,
-            )
+            event.created_at.astimezone(zone).isoformat(timespec="seconds"),
+            event.actor_repr or SYSTEM,
+            event.action,
+            audit.action_label(event.action),
+            event.object_type.model if event.object_type_id else "",
+            event.object_repr,
+            json.dumps(event.before, ensure_ascii=False, sort_keys=True) if event.before is not None else "",
+            json.dumps(event.after, ensure_ascii=False, sort_keys=True) if event.after is not None else "",
+            event.note,
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(events: QuerySet[AuditEvent], *, time_zone: str) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so that spreadsheets read the file as UTF-8
-    for row in csv_rows(events, time_zone=time_zone):
-        yield writer.writerow(row)
+def csv_export(events: QuerySet[AuditEvent], *, time_zone: str, filename: str):
+    """The entries as a streamed CSV download."""
+    return csvs.csv_response(filename, csv_rows(events, time_zone=time_zone), stream=True, bom=True)

@@ -4,7 +4,6 @@ site-wide audit trail."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -120,12 +119,7 @@ class AuditTrailView(PermissionRequiredMixin, ListView):
         self.form = self.get_form()
         if kwargs.get("export"):
             events = trail.filtered(self.base_events(), self.form, time_zone=self.time_zone)
-            response = StreamingHttpResponse(
-                trail.csv_lines(trail.for_listing(events), time_zone=self.time_zone),
-                content_type="text/csv; charset=utf-8",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{self.export_name()}"'
-            return response
+            return trail.csv_export(trail.for_listing(events), time_zone=self.time_zone, filename=self.export_name())
         return super().get(request, *args, **kwargs)
 
     def export_name(self) -> str:

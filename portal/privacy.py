@@ -8,7 +8,7 @@ organisation, handing it over, and erasing it.
   pseudonym, the password unusable, second factors, e-mail addresses,
   e-mails and notifications deleted, log-in sessions ended, roles and
   memberships ended. Audit entries stay, naming the pseudonym.
-- `core.organisation_privacy`: the lead's export and erasure of an
+- `portal.organisation_privacy`: the lead's export and erasure of an
   organisation's data when it asks.
 
 Audit entries are append-only. Pseudonymising them is the one exception,

@@ -1,6 +1,6 @@
 """Results: a live preview computed from the submitted scorecards, and the
 frozen snapshot made when the lead finalises (DESIGN.md, "Scoring method").
-The arithmetic is in assessments.scoring; this module gathers its inputs
+The arithmetic is in results.scoring; this module gathers its inputs
 in a fixed number of queries and stores what it returns."""
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ computation before), which the PDF reports use too."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
+from decimal import Decimal
 
 from csp.decorators import csp_exempt
 from django.contrib import messages
@@ -24,6 +24,7 @@ from django.views.generic import TemplateView
 from accounts.rules import is_organisation_member, is_programme_lead
 from cohorts.models import Cohort, Enrolment, Phase
 from cohorts.views.programme import CohortMixin
+from core.csvs import csv_response
 from core.errors import ServiceError
 from organisations.models import Membership
 from results import scoring, services
@@ -236,13 +237,8 @@ RESULTS_COLUMNS = ["Rank", "Organisation", "Total", "P total", "Q total", "Level
 SCORES_COLUMNS = ["Judge", "Organisation", "Criterion", "Raw", "Normalised"]
 
 
-def _cell(value: str) -> str:
-    """Text that a spreadsheet would read as a formula is prefixed with an apostrophe."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _two_places(value: float | None) -> str:
-    return "" if value is None else str(scoring.round_half_up(value, 2))
+def _two_places(value: float | None) -> Decimal | str:
+    return "" if value is None else scoring.round_half_up(value, 2)
 
 
 class CsvMixin(BoardMixin, View):
@@ -258,13 +254,7 @@ class CsvMixin(BoardMixin, View):
             suffix = f"-superseded-{board.snapshot.number}"
         else:
             suffix = ""
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cohort-{self.cohort.number}-{self.kind}{suffix}.csv"'
-        response["Cache-Control"] = "private, no-cache"
-        writer = csv.writer(response)
-        for line in self.lines(board):
-            writer.writerow(line)
-        return response
+        return csv_response(f"cohort-{self.cohort.number}-{self.kind}{suffix}.csv", self.lines(board))
 
 
 class ResultsCsvView(CsvMixin):
@@ -278,7 +268,7 @@ class ResultsCsvView(CsvMixin):
         for row in board.rows:
             yield [
                 row.used.rank or "",
-                _cell(row.organisation),
+                row.organisation,
                 _two_places(row.used.total),
                 _two_places(row.used.p_total),
                 _two_places(row.used.q_total),
@@ -308,11 +298,11 @@ class ScoresCsvView(CsvMixin):
         )
         for s in scores:
             yield [
-                _cell(s["judge"]),
-                _cell(names.get(s["enrolment"], "")),
+                s["judge"],
+                names.get(s["enrolment"], ""),
                 s["criterion"],
                 s["raw"],
-                repr(float(s["normalised"])),
+                float(s["normalised"]),
             ]
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from assessments.models import KPIValue, Response, SelfAssessment
 from cohorts.models import Enrolment, EnrolmentStatus, Phase
 from cohorts.services.programme import submission_refusal
-from core import audit
+from core import audit, autosave
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 from frameworks.models import KPI, Criterion
@@ -23,14 +23,15 @@ NARRATIVE_MAX_LENGTH = 20_000
 KPI_MAX_DIGITS = 10  # before the decimal point
 
 
-class SaveConflict(ServiceError):
+class SaveConflict(autosave.Conflict):
     """A colleague saved a different value for the same field since the
     page was loaded: neither version is thrown away, the person chooses."""
 
     def __init__(self, *, field: str, mine: str, theirs: str, by, at: datetime):
         who = by.get_full_name() if by else "A colleague"
-        super().__init__(f"{who} changed this at {timezone.localtime(at):%H:%M} while you were editing it.")
-        self.field, self.mine, self.theirs, self.by, self.at = field, mine, theirs, by, at
+        message = f"{who} changed this at {timezone.localtime(at):%H:%M} while you were editing it."
+        super().__init__(message, field=field, mine=mine, theirs=theirs, at=at)
+        self.by = by
 
 
 def assessed_criteria(framework) -> list[Criterion]:
@@ -96,11 +97,6 @@ def _kpi_id(field: str) -> int:
         raise ServiceError("Unknown field.") from error
 
 
-def _normalise(field: str, value: str) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return value if field == "narrative" else value.strip()
-
-
 def _clean(response: Response, field: str, value: str):
     """Check a submitted value; return what to store."""
     if field == "level":
@@ -151,14 +147,20 @@ def save_answer(
         kpi_id = _kpi_id(field)
         if not KPI.objects.filter(pk=kpi_id, criterion=response.criterion).exists():
             raise ServiceError("Unknown field.")
-    value, base = _normalise(field, value), _normalise(field, base)
+    strip = field != "narrative"
+    value, base = autosave.normalise(value, strip=strip), autosave.normalise(base, strip=strip)
     cleaned = _clean(response, field, value)
     current = field_value(response, field)
-    stored_form = format_kpi(cleaned) if field.startswith("kpi_") else ("" if cleaned is None else str(cleaned))
-    if stored_form == current:
+    if not autosave.needs_write(
+        stored=format_kpi(cleaned) if field.startswith("kpi_") else ("" if cleaned is None else str(cleaned)),
+        current=current,
+        base=base,
+        force=force,
+        conflict=lambda: SaveConflict(
+            field=field, mine=value, theirs=current, by=response.updated_by, at=response.updated_at
+        ),
+    ):
         return response
-    if current != base and not force:
-        raise SaveConflict(field=field, mine=value, theirs=current, by=response.updated_by, at=response.updated_at)
     if field == "level":
         response.level = cleaned
     elif field == "narrative":

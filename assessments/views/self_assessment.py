@@ -6,9 +6,8 @@ from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
@@ -23,6 +22,7 @@ from cohorts.models import Enrolment, Phase
 from cohorts.services import reminders
 from cohorts.services.programme import submission_deadline
 from cohorts.views.programme import CohortMixin
+from core import autosave
 from core.errors import ServiceError
 
 
@@ -169,65 +169,56 @@ class CriterionView(AssessmentMixin, TemplateView):
         )
 
 
-class AutosaveView(View):
-    """htmx: save one field as the member types, answer with the status
-    fragment (saved, conflict, refused) and the new base value."""
+class AutosaveView(autosave.AutosaveView):
+    """htmx: save one field of one answer as the member types (core.autosave)."""
 
-    def post(self, request, pk: int, code: str):
-        field = request.POST.get("field", "")
-        if not request.user.is_authenticated:
-            # The log-in session expired: keep what was typed, save it after log-in.
-            pending.stash(request, assessment_pk=pk, code=code, field=field)
-            login_url = f"{reverse('account_login')}?next={reverse('assessments:criterion', args=[pk, code])}"
-            return render(
-                request, "assessments/_save_status.html", {"state": "signed_out", "login_url": login_url}, status=401
-            )
-        assessment = _assessment_for(request, pk)
-        response = get_object_or_404(
-            Response.objects.select_related("criterion"), assessment=assessment, criterion__code=code
+    progress_template = "assessments/_progress.html"
+    conflict_labels = {
+        "theirs": "Their saved version",
+        "mine": "Your version",
+        "keep": "Keep my version",
+        "load": "Load their version (copy anything you need from yours first)",
+    }
+
+    def get_code(self) -> str:
+        return self.kwargs["code"]
+
+    def page_url(self) -> str:
+        return reverse("assessments:criterion", args=[self.kwargs["pk"], self.code])
+
+    def stash(self) -> None:
+        pending.stash(self.request, assessment_pk=self.kwargs["pk"], code=self.code, field=self.field)
+
+    def load(self) -> None:
+        self.assessment = _assessment_for(self.request, self.kwargs["pk"])
+        self.response = get_object_or_404(
+            Response.objects.select_related("criterion"), assessment=self.assessment, criterion__code=self.code
         )
-        if not request.user.has_perm("assessments.edit_assessment", assessment):
-            return render(
-                request,
-                "assessments/_save_status.html",
-                {"state": "refused", "message": services.edit_refusal(assessment) or "You cannot change this."},
-                status=403,
-            )
-        context = {"field": field, "code": code, "assessment": assessment}
-        try:
-            response = services.save_answer(
-                response=response,
-                field=field,
-                value=request.POST.get(field, ""),
-                base=request.POST.get(f"base_{field}", ""),
-                actor=request.user,
-                force=request.POST.get("force") == "1",
-            )
-        except services.SaveConflict as conflict:
-            return render(
-                request,
-                "assessments/_save_status.html",
-                {**context, "state": "conflict", "conflict": conflict},
-                status=409,
-            )
-        except ServiceError as error:
-            return render(
-                request,
-                "assessments/_save_status.html",
-                {**context, "state": "invalid", "message": error.message},
-                status=422,
-            )
-        return render(
-            request,
-            "assessments/_save_status.html",
-            {
-                **context,
-                "state": "saved",
-                "saved_at": timezone.localtime(response.updated_at),
-                "base": services.field_value(response, field),
-                "progress": services.completeness(assessment_with_answers(assessment)),
-            },
+
+    def refusal(self) -> str | None:
+        if self.request.user.has_perm("assessments.edit_assessment", self.assessment):
+            return None
+        return services.edit_refusal(self.assessment) or "You cannot change this."
+
+    def save(self, *, value: str, base: str, force: bool) -> Response:
+        return services.save_answer(
+            response=self.response, field=self.field, value=value, base=base, actor=self.request.user, force=force
         )
+
+    def field_value(self, saved: Response) -> str:
+        return services.field_value(saved, self.field)
+
+    def progress(self):
+        return services.completeness(assessment_with_answers(self.assessment))
+
+    def get_context(self) -> dict:
+        return {"assessment": self.assessment}
+
+    def keep_sync(self) -> str:
+        return f"#id_{self.field}:replace"
+
+    def reload_url(self) -> str:
+        return reverse("assessments:criterion", args=[self.assessment.pk, self.code])
 
 
 class ReviewView(AssessmentMixin, TemplateView):

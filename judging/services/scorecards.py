@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Phase
-from core import audit
+from core import audit, autosave
 from core.errors import ServiceError
 from core.notifications import absolute_url, send_templated_email
 from judging.models import Assignment, Scorecard, ScoreEntry
@@ -28,17 +28,17 @@ FIELD_NAMES = {
 WHOLE_NUMBER = re.compile(r"[0-9]{1,2}")
 
 
-class ScoreConflict(ServiceError):
+class ScoreConflict(autosave.Conflict):
     """The stored value changed since the page was loaded (the judge saved
     it from another window or device): neither version is thrown away, the
     judge chooses."""
 
     def __init__(self, *, field: str, mine: str, theirs: str, at: datetime):
-        super().__init__(
+        message = (
             f"This was changed in another window or on another device at {timezone.localtime(at):%H:%M} "
             "while you were editing it here."
         )
-        self.field, self.mine, self.theirs, self.at = field, mine, theirs, at
+        super().__init__(message, field=field, mine=mine, theirs=theirs, at=at)
 
 
 @transaction.atomic
@@ -99,11 +99,6 @@ def field_value(obj: ScoreEntry | Scorecard, field: str) -> str:
     return getattr(obj, field)
 
 
-def _normalise(field: str, value: str) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return value.strip() if field == "score" else value
-
-
 def _clean(field: str, value: str):
     """Check a submitted (normalised) value; return what to store."""
     if field == "score":
@@ -124,13 +119,18 @@ def _save_field(obj, *, field: str, value: str, base: str, force: bool, when: da
     """The three-way check shared by entries and overall remarks: saves
     `value` unless it is already stored, or the stored value moved away
     from `base` (ScoreConflict, unless `force`). True when it wrote."""
-    value, base = _normalise(field, value), _normalise(field, base)
+    strip = field == "score"
+    value, base = autosave.normalise(value, strip=strip), autosave.normalise(base, strip=strip)
     cleaned = _clean(field, value)
     current = field_value(obj, field)
-    if ("" if cleaned is None else str(cleaned)) == current:
+    if not autosave.needs_write(
+        stored="" if cleaned is None else str(cleaned),
+        current=current,
+        base=base,
+        force=force,
+        conflict=lambda: ScoreConflict(field=field, mine=value, theirs=current, at=obj.updated_at),
+    ):
         return False
-    if current != base and not force:
-        raise ScoreConflict(field=field, mine=value, theirs=current, at=obj.updated_at)
     setattr(obj, field, cleaned)
     obj.version += 1
     obj.updated_at = when

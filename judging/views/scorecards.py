@@ -6,14 +6,13 @@ A judge who may not judge a finalist (not assigned, conflicted, removed
 from the panel) gets a 404, so that whether an assignment exists does not
 leak."""
 
-import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -26,7 +25,7 @@ from assessments.models import Response, SelfAssessment
 from assessments.selectors import assessment_with_answers
 from assessments.services.self_assessment import format_kpi
 from cohorts import timeline
-from core import trail
+from core import autosave, trail
 from core.errors import ServiceError
 from frameworks.models import Criterion
 from judging import pending as pending_scores
@@ -34,7 +33,6 @@ from judging.models import Assignment, Scorecard, ScoreEntry
 from judging.selectors import assignments_judged_by
 from judging.services import scorecards as services
 
-STATUS_TEMPLATE = "judging/scorecards/_save_status.html"
 SCORES = range(11)
 
 
@@ -57,11 +55,6 @@ def _progress(entries) -> dict:
 
 def _entries(scorecard: Scorecard) -> list[ScoreEntry]:
     return list(scorecard.entries.select_related("criterion").order_by("criterion__position", "criterion__code"))
-
-
-def _conflict_token(conflict: services.ScoreConflict) -> str:
-    """Names one conflict (both versions), so that a repeat of it is recognised."""
-    return hashlib.sha256(f"{conflict.theirs}\0{conflict.mine}".encode()).hexdigest()[:16]
 
 
 def _deadline(cohort):
@@ -207,66 +200,60 @@ class ScorecardView(ScorecardMixin, TemplateView):
         return redirect(f"{services.scorecard_url(self.assignment)}#{anchor}")
 
 
-class AutosaveView(View):
-    """htmx: save one field as the judge types, answer with the status
-    fragment (saved, conflict, refused) and the new base value."""
+class AutosaveView(autosave.AutosaveView):
+    """htmx: save one score, comment or overall remark as the judge types
+    (core.autosave)."""
 
-    def post(self, request, assignment_pk: int):
-        field = request.POST.get("field", "")
-        code = request.POST.get("code", "").replace("\x00", "")  # PostgreSQL refuses NUL, even in a lookup
-        if not request.user.is_authenticated:
-            # The log-in session expired: keep what was typed, save it after log-in.
-            pending_scores.stash(request, assignment_pk=assignment_pk, code=code, field=field)
-            login_url = f"{reverse('account_login')}?next={reverse('judging:scorecard', args=[assignment_pk])}"
-            return render(request, STATUS_TEMPLATE, {"state": "signed_out", "login_url": login_url}, status=401)
-        assignment = _assignment_for(request, assignment_pk)
-        scorecard = get_object_or_404(Scorecard, assignment=assignment)
-        scorecard.assignment = assignment
-        context = {"field": field, "code": code, "suffix": f"-{code}" if code else "", "assignment": assignment}
-        refusal = services.edit_refusal(scorecard, actor=request.user)
-        if refusal:
-            return render(request, STATUS_TEMPLATE, {**context, "state": "refused", "message": refusal}, status=403)
-        value, base = request.POST.get(field, ""), request.POST.get(f"base_{field}", "")
-        force = request.POST.get("force") == "1"
-        try:
-            if code:
-                entry = get_object_or_404(ScoreEntry, scorecard=scorecard, criterion__code=code)
-                saved = services.save_score(
-                    entry=entry, field=field, value=value, base=base, actor=request.user, force=force
-                )
-            else:
-                saved = services.save_overall(
-                    scorecard=scorecard, field=field, value=value, base=base, actor=request.user, force=force
-                )
-        except services.ScoreConflict as conflict:
-            token = _conflict_token(conflict)
-            if request.POST.get(f"conflict_{field}") == token:
-                # The page shows this very conflict already (a blur save after the input save, such as
-                # when the judge moves to "Keep this page's version"): leave it, with its focus, alone.
-                unchanged = HttpResponse(status=409)
-                unchanged["HX-Reswap"] = "none"
-                return unchanged
-            return render(
-                request,
-                STATUS_TEMPLATE,
-                {**context, "state": "conflict", "conflict": conflict, "token": token},
-                status=409,
-            )
-        except ServiceError as error:
-            return render(
-                request, STATUS_TEMPLATE, {**context, "state": "invalid", "message": error.message}, status=422
-            )
-        return render(
-            request,
-            STATUS_TEMPLATE,
-            {
-                **context,
-                "state": "saved",
-                "saved_at": timezone.localtime(saved.updated_at),
-                "base": services.field_value(saved, field),
-                "progress": _progress(_entries(scorecard)),
-            },
+    progress_template = "judging/scorecards/_progress.html"
+    conflict_labels = {
+        "theirs": "The saved version",
+        "mine": "This page's version",
+        "keep": "Keep this page's version",
+        "load": "Load the saved version (copy anything you need from this page first)",
+    }
+
+    def get_code(self) -> str:
+        return self.request.POST.get("code", "").replace("\x00", "")  # PostgreSQL refuses NUL, even in a lookup
+
+    def page_url(self) -> str:
+        return reverse("judging:scorecard", args=[self.kwargs["assignment_pk"]])
+
+    def stash(self) -> None:
+        pending_scores.stash(self.request, assignment_pk=self.kwargs["assignment_pk"], code=self.code, field=self.field)
+
+    def load(self) -> None:
+        self.assignment = _assignment_for(self.request, self.kwargs["assignment_pk"])
+        self.scorecard = get_object_or_404(Scorecard, assignment=self.assignment)
+        self.scorecard.assignment = self.assignment
+
+    def refusal(self) -> str | None:
+        return services.edit_refusal(self.scorecard, actor=self.request.user)
+
+    def save(self, *, value: str, base: str, force: bool) -> ScoreEntry | Scorecard:
+        actor = self.request.user
+        if self.code:
+            entry = get_object_or_404(ScoreEntry, scorecard=self.scorecard, criterion__code=self.code)
+            return services.save_score(entry=entry, field=self.field, value=value, base=base, actor=actor, force=force)
+        return services.save_overall(
+            scorecard=self.scorecard, field=self.field, value=value, base=base, actor=actor, force=force
         )
+
+    def field_value(self, saved: ScoreEntry | Scorecard) -> str:
+        return services.field_value(saved, self.field)
+
+    def progress(self) -> dict:
+        return _progress(_entries(self.scorecard))
+
+    def get_context(self) -> dict:
+        return {"assignment": self.assignment}
+
+    def suffix(self) -> str:
+        return f"-{self.code}" if self.code else ""
+
+    def reload_url(self) -> str:
+        # "loaded" makes the link a real reload even when the address already ends in the same #fragment.
+        anchor = f"criterion-{self.code}" if self.code else "overall"
+        return f"{services.scorecard_url(self.assignment)}?loaded={int(timezone.now().timestamp())}#{anchor}"
 
 
 class ReviewView(ScorecardMixin, TemplateView):

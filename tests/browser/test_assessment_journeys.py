@@ -480,3 +480,28 @@ def test_keep_my_version_pressed_straight_from_the_field(journey, other_person, 
     journey.shot("ben-q3-next-change")
     assert answer == 200, text(status)
     assert Response.objects.get(assessment_id=pk, criterion__code="Q3").narrative == more
+
+
+def test_a_text_field_is_saved_once_per_change(journey, severn):
+    """Typing saves after a pause; leaving the field then sends nothing more
+    (htmx remembers each trigger's last value apart: static/js/autosave.js)."""
+    page = journey.page
+    sign_in(journey, email=severn.amy.email, password=PASSWORD, step="amy")
+    pk = open_self_assessment(journey, severn, "amy")
+    go_to_criterion(journey, pk, "Q1")
+    saves: list[str] = []
+    page.on("request", lambda r: saves.append(r.post_data) if r.method == "POST" and r.url.endswith("/save/") else None)
+
+    write_narrative(page, "Typed, then left.")
+    leave_narrative(page)
+    page.locator("#id_narrative").click()
+    leave_narrative(page)
+    page.wait_for_timeout(1500)  # longer than the typing delay: nothing else is on its way
+
+    assert len(saves) == 1
+    page.locator("#id_narrative").fill("Typed again, and left at once.")
+    leave_narrative(page)
+    wait_saved(page, "narrative")
+    page.wait_for_timeout(1500)
+    assert len(saves) == 2
+    assert Response.objects.get(assessment_id=pk, criterion__code="Q1").narrative == "Typed again, and left at once."

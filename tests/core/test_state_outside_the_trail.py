@@ -15,12 +15,12 @@ from assessments.models import SelfAssessment
 from assessments.services import self_assessment
 from cohorts.models import Cohort, Enrolment, Phase
 from cohorts.services import programme
-from core import privacy, retention
 from core.errors import ServiceError
 from core.models import AuditEvent
 from judging import selectors as judging_selectors
 from judging.models import CohortJudge
 from judging.services import panel, shortlisting
+from portal import privacy, retention
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_member
 
 pytestmark = pytest.mark.django_db
