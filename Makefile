@@ -45,9 +45,12 @@ test-quick:
 	@$(MAKE) --no-print-directory install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser and not slow"
 
+# ruff, and import-linter for the layers between the apps ([tool.importlinter]
+# in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .
