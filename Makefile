@@ -8,8 +8,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 SYSTEM_PACKAGES := ./scripts/system-packages
+# pytest-xdist processes for `make test`: one per core (auto), or
+# `make test PYTEST_WORKERS=0` for one process (to use pdb, say).
+PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint format install clean backup restore audit
+.PHONY: run test test-quick lint format install clean backup restore audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,11 +36,21 @@ run:
 test:
 	@$(SYSTEM_PACKAGES) --test
 	@$(MAKE) --no-print-directory install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS)
 
+# The quick part, while working: no browser journeys (so no Chromium), no
+# permission matrix, fuzzing or backup round trip (the `slow` marker).
+test-quick:
+	@$(SYSTEM_PACKAGES) --run
+	@$(MAKE) --no-print-directory install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser and not slow"
+
+# ruff, and import-linter for the layers between the apps ([tool.importlinter]
+# in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -152,9 +153,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# pytest-xdist runs the tests in several processes (gw0, gw1, …) against
+# one Redis. Each process gets Redis databases of its own (gw1 the numbers
+# after gw0's, and so on) and a Celery queue of its own, so that one test's
+# cache.clear(), purge or Celery worker never touches another process's.
+# pytest-django gives each its own test database (…_gw0, …_gw1).
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def redis_urls_for_test_worker(urls: dict[str, str], worker: str) -> dict[str, str]:
+    """The Redis URLs among `urls` moved to the databases of test process
+    `worker` ("gw1"); the others as they are."""
+    if not worker:
+        return urls
+    databases = {
+        name: int(urlsplit(url).path.strip("/") or 0)
+        for name, url in urls.items()
+        if urlsplit(url).scheme in {"redis", "rediss"}
+    }
+    if not databases:
+        return urls
+    offset = int(worker.removeprefix("gw")) * (max(databases.values()) + 1)
+    return {
+        name: urlsplit(url)._replace(path=f"/{databases[name] + offset}").geturl() if name in databases else url
+        for name, url in urls.items()
+    }
+
+
+_redis = redis_urls_for_test_worker(
+    {name: os.environ.get(name, "") for name in ("CACHE_URL", "CELERY_BROKER_URL")}, TEST_WORKER
+)
+
 # Cache: shared between processes, because allauth keeps its rate limits here.
 # The database by default (no service needed), Redis when CACHE_URL is set.
-CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHE_URL = _redis["CACHE_URL"]
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
@@ -253,8 +285,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[P&Q portal] "
 
 # Background jobs: in-process (eager, errors propagated) when no broker is set.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_URL = _redis["CELERY_BROKER_URL"]
+del _redis
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_DEFAULT_QUEUE = f"celery-{TEST_WORKER}" if TEST_WORKER else "celery"
 if CELERY_TASK_ALWAYS_EAGER:
     CELERY_BROKER_URL = "memory://"  # never contacted: jobs run in-process
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -3,6 +3,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from pq_portal.celery import app as celery_app
@@ -16,9 +17,16 @@ SKIP_BROWSER = os.environ.get("PQ_SKIP_BROWSER") == "1"
 CHROMIUM = os.environ.get("PQ_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 LEFT_OUT = pytest.StashKey[list]()
+CHECKED_CHROMIUM = pytest.StashKey[bool]()
+BROWSER_TESTS = ROOT / "tests" / "browser"
 
 
 def pytest_configure(config):
+    # Celery takes CELERY_BROKER_URL from the environment before Django's
+    # settings, which give each xdist worker a Redis database of its own
+    # (pq_portal/settings.py): the settings, read by now, must win.
+    django_settings.CELERY_BROKER_URL  # noqa: B018 - loads the settings, if pytest-django has not
+    os.environ.pop("CELERY_BROKER_URL", None)
     if SKIP_BROWSER and STRICT:
         raise pytest.UsageError(
             "PQ_SKIP_BROWSER=1 leaves the browser tests out, but PQ_NO_SKIP=1 (CI) allows no test to be left out: "
@@ -30,7 +38,19 @@ def _is_browser_test(item) -> bool:
     return item.get_closest_marker("browser") is not None or "browser" in getattr(item, "fixturenames", ())
 
 
+@pytest.hookimpl(tryfirst=True, specname="pytest_collection_modifyitems")
+def mark_browser_tests(items):
+    """Every test under tests/browser/ (and any other that asks for the
+    browser) is marked `browser`, before `-m` chooses: `-m "not browser"`
+    needs no Chromium."""
+    for item in items:
+        if Path(str(item.path)).is_relative_to(BROWSER_TESTS) or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    """After `-m` and `-k` have chosen: the browser tests that will run need Chromium."""
     browser_tests = [item for item in items if _is_browser_test(item)]
     if not browser_tests:
         return
@@ -39,13 +59,29 @@ def pytest_collection_modifyitems(config, items):
         for item in browser_tests:
             item.add_marker(skip)
         config.stash[LEFT_OUT] = browser_tests
-    elif not os.path.exists(CHROMIUM):
-        raise pytest.UsageError(
-            f"{len(browser_tests)} browser test(s) need Debian's Chromium at {CHROMIUM}, which is not installed.\n"
-            "Install it with `scripts/system-packages --test` (what `make test` runs first; "
-            "as root: `apt-get install chromium`),\n"
-            "or leave the browser tests out on purpose with PQ_SKIP_BROWSER=1."
-        )
+    elif not os.path.exists(CHROMIUM) and not hasattr(config, "workerinput"):
+        raise pytest.UsageError(chromium_missing(len(browser_tests)))
+
+
+def chromium_missing(count: int) -> str:
+    return (
+        f"{count} browser test(s) need Debian's Chromium at {CHROMIUM}, which is not installed.\n"
+        "Install it with `scripts/system-packages --test` (what `make test` runs first; "
+        "as root: `apt-get install chromium`),\n"
+        "or leave the browser tests out on purpose with PQ_SKIP_BROWSER=1."
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """Under pytest-xdist the workers collect, and an error raised there
+    reaches nobody: the first worker's list is checked here instead."""
+    if SKIP_BROWSER or os.path.exists(CHROMIUM) or node.config.stash.get(CHECKED_CHROMIUM, False):
+        return
+    node.config.stash[CHECKED_CHROMIUM] = True
+    count = sum(1 for test in ids if test.startswith("tests/browser/"))
+    if count:
+        pytest.exit(chromium_missing(count), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

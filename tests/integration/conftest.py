@@ -40,6 +40,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 DELIVERY_TIMEOUT = 20.0
+# The queue the tasks go to and the worker consumes: "celery", or one per
+# xdist worker ("celery-gw0"), which also has Redis databases of its own
+# (pq_portal/settings.py), so that workers never take each other's tasks.
+QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = DELIVERY_TIMEOUT, what: str) -> None:
@@ -75,9 +79,11 @@ def executed_tasks():
 
 @pytest.fixture
 def celery_worker(transactional_db):
-    """A worker consuming from the Redis broker named by CELERY_BROKER_URL."""
+    """A worker consuming QUEUE from the Redis broker of the settings
+    (CELERY_BROKER_URL, moved to this xdist worker's own database)."""
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "PQ_INTEGRATION=1 needs CELERY_BROKER_URL=redis://…"
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
+    assert celery_app.conf.task_default_queue == QUEUE
     was_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     # Messages left behind by an interrupted earlier run must not be delivered here.

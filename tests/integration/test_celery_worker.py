@@ -16,7 +16,7 @@ from django.db import transaction
 
 from core.models import OutboundEmail
 from core.notifications import send_templated_email
-from tests.integration.conftest import wait_until
+from tests.integration.conftest import QUEUE, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -64,7 +64,7 @@ def test_email_queued_in_committed_transaction_is_sent_by_the_worker(celery_work
     assert "http://127.0.0.1:8000/invitations/some-token/" in message.body
     assert message.alternatives[0].mimetype == "text/html"
     # Run by the worker's thread from the broker's queue, not in-process.
-    assert executed_tasks == [("core.tasks.deliver_email", False, False, "celery")]
+    assert executed_tasks == [("core.tasks.deliver_email", False, False, QUEUE)]
 
 
 def test_email_queued_in_rolled_back_transaction_is_never_sent(celery_worker, executed_tasks):
@@ -82,4 +82,4 @@ def test_email_queued_in_rolled_back_transaction_is_never_sent(celery_worker, ex
 
     assert list(OutboundEmail.objects.values_list("to", "status")) == [("later@example.org", "sent")]
     assert [message.to for message in mail.outbox] == [["later@example.org"]]
-    assert executed_tasks == [("core.tasks.deliver_email", False, False, "celery")]
+    assert executed_tasks == [("core.tasks.deliver_email", False, False, QUEUE)]

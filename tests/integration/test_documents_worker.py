@@ -11,7 +11,7 @@ from results import services as results
 from tests import pdfs
 from tests.documents.helpers import judged_cohort
 from tests.factories import make_lead
-from tests.integration.conftest import wait_until
+from tests.integration.conftest import QUEUE, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -48,4 +48,4 @@ def test_finalising_has_the_worker_make_the_certificates_and_reports(celery_work
     assert "Alpha Water" in report and "Beta Water" in report
     renders = [run for run in executed_tasks if run[0] == "documents.tasks.render_document"]
     # Each by the worker's thread, from the broker's queue.
-    assert renders == [("documents.tasks.render_document", False, False, "celery")] * 4
+    assert renders == [("documents.tasks.render_document", False, False, QUEUE)] * 4

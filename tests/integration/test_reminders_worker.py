@@ -15,7 +15,7 @@ from cohorts.models import Milestone, Reminder
 from cohorts.tasks import send_deadline_reminders
 from core.models import OutboundEmail
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_member
-from tests.integration.conftest import wait_until
+from tests.integration.conftest import QUEUE, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -69,8 +69,8 @@ def test_the_reminder_run_goes_through_the_worker_and_sends_once(celery_worker, 
         "[P&Q portal] Reminder: Severn Water's self-assessment for cohort 3 is due in 7 days"
     )
     # Both jobs ran in the worker's thread from the broker's queue, not in-process.
-    assert runs_of(executed_tasks, REMINDER_TASK) == [(REMINDER_TASK, False, False, "celery")]
-    assert runs_of(executed_tasks, DELIVERY_TASK) == [(DELIVERY_TASK, False, False, "celery")]
+    assert runs_of(executed_tasks, REMINDER_TASK) == [(REMINDER_TASK, False, False, QUEUE)]
+    assert runs_of(executed_tasks, DELIVERY_TASK) == [(DELIVERY_TASK, False, False, QUEUE)]
 
     # Beat fires again the same day: the job runs, and nothing more is sent.
     send_deadline_reminders.delay()

@@ -89,6 +89,7 @@ def build_programme():
     return lead, organisation, assessment
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip_every_table_sequence_and_file(media, tmp_path, capsys):
     lead, organisation, assessment = build_programme()

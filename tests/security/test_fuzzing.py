@@ -41,6 +41,8 @@ from tests.security.matrix import OK, PAGES, REFUSED
 from tests.security.tally import CountingClient
 from tests.security.world import ANON, FINAL, JUDGE_A, JUDGING, LEAD, MEMBER_A, ROLES, SA, SHORTLISTING, rolled_back
 
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(
     deadline=None,
     database=None,

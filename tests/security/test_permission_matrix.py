@@ -25,7 +25,7 @@ from tests.security.world import (
     rolled_back,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 LOGIN_PATH = "/accounts/login/"
 MFA_PATH = "/accounts/2fa/totp/activate/"
