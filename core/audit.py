@@ -1,9 +1,14 @@
 """The audit trail: one function that every state change calls."""
 
+import json
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from core.models import AuditEvent
 
@@ -182,3 +187,101 @@ def kind_filter(kind: str) -> models.Q:
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
+class _Rewriter:
+    """Replaces whole-word mentions of some texts (names, addresses, numbers),
+    in any case, except inside longer names that must stay as they are: with
+    "Anglian Water" erased, "Anglian Water Services" is another
+    organisation."""
+
+    def __init__(self, replacements: dict[str, str], keep: Iterable[str] = ()):
+        self.replacements = {text.casefold(): new for text, new in replacements.items()}
+        # Longest first, so that "Ann Smith" wins over "Ann" and a kept name over the text inside it.
+        alternatives = sorted({*replacements, *keep}, key=len, reverse=True)
+        self.keep = {text.casefold() for text in keep}
+        self.pattern = re.compile(
+            r"(?<![\w.@-])(?:" + "|".join(re.escape(text) for text in alternatives) + r")(?![\w@-])", re.IGNORECASE
+        )
+
+    def _swap(self, match: re.Match) -> str:
+        found = match.group(0).casefold()
+        return match.group(0) if found in self.keep else self.replacements.get(found, match.group(0))
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.pattern.sub(self._swap, value)
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self(item) for key, item in value.items()}
+        return value
+
+
+def mentions(texts: Iterable[str]) -> Q:
+    """Entries whose text, or before and after values, contain one of `texts`.
+    JSON is searched both as stored by SQLite (non-ASCII letters escaped)
+    and by PostgreSQL (as they are)."""
+    query = Q()
+    for text in texts:
+        forms = {text, json.dumps(text)[1:-1]}
+        for form in forms:
+            query |= (
+                Q(actor_repr__icontains=form)
+                | Q(object_repr__icontains=form)
+                | Q(note__icontains=form)
+                | Q(before_text__icontains=form)
+                | Q(after_text__icontains=form)
+            )
+    return query
+
+
+def pseudonymise_audit_trail(*, replacements: dict[str, str], keep: Iterable[str] = (), also: Q | None = None) -> int:
+    """Replace each key of `replacements` (a name, an address, a telephone
+    number) by its value wherever an audit entry mentions it as a whole word,
+    except inside the longer names in `keep`. Entries matching `also` are
+    looked at too.
+
+    Side effects: the matching audit entries rewritten in place (the only
+    change ever made to them). Returns how many entries changed.
+    """
+    replacements = {text.strip(): new for text, new in replacements.items() if len(text.strip()) >= 2}
+    if not replacements:
+        return 0
+    rewrite = _Rewriter(replacements, keep)
+    candidates = with_text().filter(mentions(replacements) | (also or Q(pk__in=[])))
+    changed = 0
+    for event in candidates.iterator():
+        fields = {
+            name: rewrite(getattr(event, name)) for name in ("actor_repr", "object_repr", "note", "before", "after")
+        }
+        if any(getattr(event, name) != value for name, value in fields.items()):
+            # models.QuerySet.update, deliberately: AuditEventQuerySet refuses updates.
+            models.QuerySet.update(AuditEvent.objects.filter(pk=event.pk), **fields)
+            changed += 1
+    return changed
+
+
+def names_containing(text: str, names: Iterable[str]) -> list[str]:
+    """The `names` other than `text` that contain it as a whole word."""
+    pattern = re.compile(rf"(?<![\w.@-]){re.escape(text)}(?![\w@-])", re.IGNORECASE)
+    return [name for name in names if name.casefold() != text.casefold() and pattern.search(name)]
+
+
+def with_text() -> models.QuerySet:
+    return AuditEvent.objects.annotate(
+        before_text=Cast("before", output_field=TextField()), after_text=Cast("after", output_field=TextField())
+    )
+
+
+def name_person(user, alias: str) -> None:
+    """After erasure: entries by the person, or about their account, whose text
+    named them some other way (an old address, say) name `alias`.
+    Side effects: those entries' actor_repr and object_repr rewritten."""
+    user_type = ContentType.objects.get_for_model(user)
+    # models.QuerySet.update, deliberately: AuditEventQuerySet refuses updates.
+    models.QuerySet.update(AuditEvent.objects.filter(actor=user).exclude(actor_repr=alias), actor_repr=alias)
+    models.QuerySet.update(
+        AuditEvent.objects.filter(object_type=user_type, object_id=str(user.pk)).exclude(object_repr=alias),
+        object_repr=alias,
+    )

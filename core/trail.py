@@ -156,3 +156,19 @@ def csv_rows(events: QuerySet[AuditEvent], *, time_zone: str) -> Iterator[list[s
 def csv_export(events: QuerySet[AuditEvent], *, time_zone: str, filename: str):
     """The entries as a streamed CSV download."""
     return csvs.csv_response(filename, csv_rows(events, time_zone=time_zone), stream=True, bom=True)
+
+
+def about_person(user) -> QuerySet[AuditEvent]:
+    """Entries by the person, about their account, or naming their address
+    (an invitation sent to them, say), oldest first: their data download."""
+    user_type = ContentType.objects.get_for_model(user)
+    return (
+        audit.with_text()
+        .filter(Q(actor=user) | Q(object_type=user_type, object_id=str(user.pk)) | audit.mentions([user.email]))
+        .order_by("created_at", "id")
+    )
+
+
+def oldest_first(*targets) -> QuerySet[AuditEvent]:
+    """The entries about `targets` (objects or querysets, as `history`), oldest first: an export."""
+    return history(*targets, limit=None).order_by("created_at", "id")

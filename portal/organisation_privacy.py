@@ -5,34 +5,28 @@ import tempfile
 import zipfile
 from typing import IO
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Invitation, User
 from assessments.models import EvidenceFile, Response, SelfAssessment
 from cohorts.models import Application, Enrolment, EnrolmentStatus, Phase
-from core import audit
+from core import audit, trail
+from core.audit import names_containing, pseudonymise_audit_trail
 from core.errors import ServiceError
-from core.models import AuditEvent, OutboundEmail
+from core.models import OutboundEmail
 from documents.models import Certificate
 from organisations.models import Membership, Organisation
-from portal.privacy import audit_entry, names_containing, pseudonymise_audit_trail, to_json
+from portal.privacy import audit_entry, to_json
 
 ERASED = "[erased]"
 
 
-def _organisation_entries(organisation: Organisation) -> models.QuerySet:
-    """Audit entries about the organisation, its enrolments and their self-assessments."""
-    enrolments = list(Enrolment.objects.filter(organisation=organisation).values_list("pk", flat=True))
-    assessments = list(SelfAssessment.objects.filter(enrolment_id__in=enrolments).values_list("pk", flat=True))
-    query = Q()
-    for model, ids in ((Organisation, [organisation.pk]), (Enrolment, enrolments), (SelfAssessment, assessments)):
-        if ids:
-            query |= Q(object_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids])
-    return AuditEvent.objects.filter(query).order_by("created_at", "id")
+def _organisation_entries(organisation: Organisation):
+    """Audit entries about the organisation, its enrolments and their self-assessments, oldest first."""
+    enrolments = Enrolment.objects.filter(organisation=organisation)
+    return trail.oldest_first(organisation, enrolments, SelfAssessment.objects.filter(enrolment__in=enrolments))
 
 
 def _answers(assessment: SelfAssessment, folder: str, files: list[tuple[str, EvidenceFile]]) -> list[dict]:

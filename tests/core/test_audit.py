@@ -86,3 +86,18 @@ def test_every_audited_action_reads_as_words():
             used |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
 
     assert sorted(used - set(ACTION_LABELS)) == []
+
+
+def test_the_audit_trail_is_queried_only_by_core_audit_and_core_trail():
+    """The trail records; state lives in columns. Pages read histories through
+    core.trail, erasure rewrites entries through core.audit, nothing else."""
+    root = Path(__file__).resolve().parents[2]
+    apps = [path for path in root.iterdir() if (path / "apps.py").exists()]
+    readers = sorted(
+        str(path.relative_to(root))
+        for app in apps
+        for path in app.rglob("*.py")
+        if "migrations" not in path.parts and "AuditEvent.objects" in path.read_text()
+    )
+
+    assert readers == ["core/audit.py", "core/trail.py"]

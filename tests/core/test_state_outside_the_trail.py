@@ -15,12 +15,13 @@ from assessments.models import SelfAssessment
 from assessments.services import self_assessment
 from cohorts.models import Cohort, Enrolment, Phase
 from cohorts.services import programme
+from core import audit
 from core.errors import ServiceError
 from core.models import AuditEvent
 from judging import selectors as judging_selectors
 from judging.models import CohortJudge
 from judging.services import panel, shortlisting
-from portal import privacy, retention
+from portal import retention
 from tests.factories import EnrolmentFactory, OrganisationFactory, make_cohort, make_member
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def submitted(cohort: Cohort, name: str, member: str) -> Enrolment:
 def pseudonymise_everything(names: list[str]) -> None:
     """Each name replaced by an alias wherever the trail mentions it, as
     erasure does; then every entry's texts, before and after blanked out."""
-    privacy.pseudonymise_audit_trail(
+    audit.pseudonymise_audit_trail(
         replacements={name: f"Erased {number}" for number, name in enumerate(names)}, also=Q(pk__isnull=False)
     )
     # models.QuerySet.update, as privacy does: AuditEventQuerySet refuses updates.
