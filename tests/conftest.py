@@ -25,8 +25,12 @@ def pytest_configure(config):
     # Celery takes CELERY_BROKER_URL from the environment before Django's
     # settings, which give each xdist worker a Redis database of its own
     # (pq_portal/settings.py): the settings, read by now, must win.
-    django_settings.CELERY_BROKER_URL  # noqa: B018 - loads the settings, if pytest-django has not
-    os.environ.pop("CELERY_BROKER_URL", None)
+    # Only where tests run: xdist's controller keeps the variable, so that the
+    # workers it starts read it for their settings (each moving it to its own
+    # database) before they drop it in turn.
+    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(config.option, "numprocesses", None):
+        django_settings.CELERY_BROKER_URL  # noqa: B018 - loads the settings, if pytest-django has not
+        os.environ.pop("CELERY_BROKER_URL", None)
     if SKIP_BROWSER and STRICT:
         raise pytest.UsageError(
             "PQ_SKIP_BROWSER=1 leaves the browser tests out, but PQ_NO_SKIP=1 (CI) allows no test to be left out: "
